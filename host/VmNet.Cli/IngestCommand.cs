@@ -1,0 +1,138 @@
+using System.CommandLine;
+using System.Text.Json;
+using MassTransit;
+using Microsoft.Extensions.DependencyInjection;
+using VmNet.Contracts;
+using VmNet.Hosting;
+using VmNet.Ingest;
+using VmNet.ServiceDefaults;
+
+namespace VmNet.Cli;
+
+/// <summary>
+/// <c>vmnet ingest SOURCE... [--kind] [--wait] [--json]</c>. On the embedded default the roles run in this
+/// process, so it always waits; on RabbitMQ it publishes and, with --wait, reports what the workers answered.
+/// </summary>
+public static class IngestCommand
+{
+    public sealed record Outcome(
+        string Source, Guid CorrelationId, string Status, string? MediaId = null, string? Kind = null,
+        string? AudioUri = null, string? VideoUri = null, double? DurationSeconds = null, string? Reason = null);
+
+    public static Command Create()
+    {
+        var sources = new Argument<string[]>("source")
+        {
+            Description = "Media files (inside the media roots), http(s) URLs or YouTube ids",
+            Arity = ArgumentArity.OneOrMore,
+        };
+        var kind = new Option<MediaKind>("--kind")
+        {
+            Description = "pair (music video, default), video (video-only upload) or music (music-only track)",
+            DefaultValueFactory = _ => MediaKind.Pair,
+            CustomParser = r => ParseKind(r.Tokens.Single().Value),
+        };
+        var wait = new Option<bool>("--wait") { Description = "Wait for each result and report it" };
+        var json = new Option<bool>("--json") { Description = "Print results as JSON" };
+        var timeout = new Option<double>("--timeout")
+        {
+            Description = "Seconds to wait for each result",
+            DefaultValueFactory = _ => 600,
+        };
+        var command = new Command("ingest", "Ingest media through the bus.") { sources, kind, wait, json, timeout };
+        command.SetAction((parse, ct) => RunAsync(
+            parse.GetValue(sources)!, parse.GetValue(kind), parse.GetValue(wait), parse.GetValue(json),
+            TimeSpan.FromSeconds(parse.GetValue(timeout)), CommonOptions.ToConfiguration(parse), ct));
+        return command;
+    }
+
+    private static MediaKind ParseKind(string value) => value.ToLowerInvariant() switch
+    {
+        "pair" => MediaKind.Pair,
+        "video" => MediaKind.Video,
+        "music" => MediaKind.Music,
+        _ => throw new ArgumentException($"--kind must be pair, video or music, not '{value}'"),
+    };
+
+    private static async Task<int> RunAsync(
+        string[] sources, MediaKind kind, bool wait, bool json, TimeSpan timeout,
+        Dictionary<string, string?> config, CancellationToken cancellationToken)
+    {
+        var embedded = !string.Equals(config.GetValueOrDefault("Bus:Transport") ?? Environment.GetEnvironmentVariable("Bus__Transport"),
+            nameof(BusTransport.RabbitMq), StringComparison.OrdinalIgnoreCase);
+        await using var app = embedded
+            ? VmNetHost.Build([], config, b => b.AddPipelineEvents())
+            : VmNetHost.BuildClient(config, b => b.AddPipelineEvents());
+        await app.StartAsync(cancellationToken);
+        var bus = app.Services.GetRequiredService<IBus>();
+        var events = app.Services.GetRequiredService<PipelineEvents>();
+        var requests = sources.Select(s => new IngestRequested(Guid.NewGuid(), Absolute(s), kind, DateTimeOffset.UtcNow)).ToList();
+        foreach (var request in requests)
+        {
+            await bus.Publish(request, cancellationToken);
+        }
+
+        var outcomes = new List<Outcome>();
+        foreach (var request in requests)
+        {
+            outcomes.Add(embedded || wait
+                ? await WaitForAsync(events, request, timeout, cancellationToken)
+                : new Outcome(request.Source, request.CorrelationId, "published"));
+        }
+
+        Print(outcomes, json);
+        await app.StopAsync(CancellationToken.None);
+        return outcomes.All(o => o.Status is "ingested" or "published") ? 0 : 1;
+    }
+
+    // Relative paths are the caller's: the worker may run elsewhere.
+    private static string Absolute(string source) =>
+        IngestSource.Classify(source) == SourceKind.LocalPath ? Path.GetFullPath(source) : source;
+
+    private static async Task<Outcome> WaitForAsync(PipelineEvents events, IngestRequested request, TimeSpan timeout, CancellationToken ct)
+    {
+        try
+        {
+            var answer = await events.WaitAsync(
+                m => m switch
+                {
+                    MediaIngested i => i.CorrelationId == request.CorrelationId,
+                    IngestFailed f => f.CorrelationId == request.CorrelationId,
+                    Fault<IngestRequested> f => f.Message.CorrelationId == request.CorrelationId,
+                    _ => false,
+                },
+                timeout,
+                ct);
+            return answer switch
+            {
+                MediaIngested i => new Outcome(
+                    request.Source, request.CorrelationId, "ingested", i.MediaId, i.Kind.ToString().ToLowerInvariant(),
+                    i.AudioUri?.AbsoluteUri, i.VideoUri?.AbsoluteUri, i.DurationSeconds),
+                IngestFailed f => new Outcome(request.Source, request.CorrelationId, "failed", f.MediaId, Reason: f.Reason),
+                Fault<IngestRequested> f => new Outcome(request.Source, request.CorrelationId, "failed",
+                    Reason: "ingest crashed: " + string.Join("; ", f.Exceptions.Select(e => e.Message))),
+                _ => throw new InvalidOperationException(),
+            };
+        }
+        catch (TimeoutException)
+        {
+            return new Outcome(request.Source, request.CorrelationId, "timeout", Reason: $"no answer within {timeout.TotalSeconds:0} s");
+        }
+    }
+
+    private static void Print(List<Outcome> outcomes, bool json)
+    {
+        if (json)
+        {
+            Console.WriteLine(JsonSerializer.Serialize(outcomes, CliJson.Options));
+            return;
+        }
+
+        foreach (var o in outcomes)
+        {
+            Console.WriteLine(o.Status == "ingested"
+                ? $"{o.Source}: ingested {o.MediaId} ({o.Kind}, {o.DurationSeconds:0.0} s) audio={o.AudioUri ?? "-"} video={o.VideoUri ?? "-"}"
+                : $"{o.Source}: {o.Status}{(o.Reason is null ? string.Empty : ": " + o.Reason)}");
+        }
+    }
+}

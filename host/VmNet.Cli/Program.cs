@@ -1,0 +1,3 @@
+using VmNet.Cli;
+
+return await VmNetCommands.Build().Parse(args).InvokeAsync();

@@ -1,0 +1,117 @@
+using System.Collections.Concurrent;
+using MassTransit;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using VmNet.Contracts;
+using VmNet.ServiceDefaults;
+
+namespace VmNet.Hosting;
+
+/// <summary>
+/// Everything the pipeline publishes, as seen by this process: what <c>vmnet ingest --wait</c>, the demo and
+/// the tests wait on. Its consumer listens on a temporary queue, so each observing process gets its own copy.
+/// </summary>
+public sealed class PipelineEvents
+{
+    private readonly ConcurrentQueue<object> _events = new();
+    private readonly List<(Func<object, bool> Match, TaskCompletionSource<object> Done)> _waiters = [];
+    private readonly Lock _gate = new();
+
+    public IReadOnlyList<object> All => [.. _events];
+
+    public IEnumerable<T> OfType<T>() => _events.OfType<T>();
+
+    internal void Add(object message)
+    {
+        _events.Enqueue(message);
+        lock (_gate)
+        {
+            for (var i = _waiters.Count - 1; i >= 0; i--)
+            {
+                if (_waiters[i].Match(message))
+                {
+                    _waiters[i].Done.TrySetResult(message);
+                    _waiters.RemoveAt(i);
+                }
+            }
+        }
+    }
+
+    /// <summary>The first event (already seen or still to come) for which <paramref name="match"/> holds.</summary>
+    public async Task<object> WaitAsync(Func<object, bool> match, TimeSpan timeout, CancellationToken cancellationToken = default)
+    {
+        var done = new TaskCompletionSource<object>(TaskCreationOptions.RunContinuationsAsynchronously);
+        lock (_gate)
+        {
+            var seen = _events.FirstOrDefault(match);
+            if (seen is not null)
+            {
+                return seen;
+            }
+
+            _waiters.Add((match, done));
+        }
+
+        try
+        {
+            return await done.Task.WaitAsync(timeout, cancellationToken);
+        }
+        finally
+        {
+            lock (_gate)
+            {
+                _waiters.RemoveAll(w => w.Done == done);
+            }
+        }
+    }
+
+    public async Task<T> WaitAsync<T>(Func<T, bool> match, TimeSpan timeout, CancellationToken cancellationToken = default) =>
+        (T)await WaitAsync(m => m is T t && match(t), timeout, cancellationToken);
+}
+
+/// <summary>Feeds <see cref="PipelineEvents"/>.</summary>
+public sealed class PipelineEventsConsumer(PipelineEvents events) :
+    IConsumer<MediaIngested>, IConsumer<IngestFailed>, IConsumer<Fault<IngestRequested>>,
+    IConsumer<AudioFeaturesExtracted>, IConsumer<VideoFeaturesExtracted>, IConsumer<FeatureExtractionFailed>,
+    IConsumer<MediaEmbedded>, IConsumer<SoundtrackSuggested>,
+    IConsumer<ModelPublished>, IConsumer<ModelRejected>, IConsumer<ModelActivated>
+{
+    public Task Consume(ConsumeContext<MediaIngested> context) => Record(context.Message);
+
+    public Task Consume(ConsumeContext<IngestFailed> context) => Record(context.Message);
+
+    public Task Consume(ConsumeContext<Fault<IngestRequested>> context) => Record(context.Message);
+
+    public Task Consume(ConsumeContext<AudioFeaturesExtracted> context) => Record(context.Message);
+
+    public Task Consume(ConsumeContext<VideoFeaturesExtracted> context) => Record(context.Message);
+
+    public Task Consume(ConsumeContext<FeatureExtractionFailed> context) => Record(context.Message);
+
+    public Task Consume(ConsumeContext<MediaEmbedded> context) => Record(context.Message);
+
+    public Task Consume(ConsumeContext<SoundtrackSuggested> context) => Record(context.Message);
+
+    public Task Consume(ConsumeContext<ModelPublished> context) => Record(context.Message);
+
+    public Task Consume(ConsumeContext<ModelRejected> context) => Record(context.Message);
+
+    public Task Consume(ConsumeContext<ModelActivated> context) => Record(context.Message);
+
+    private Task Record(object message)
+    {
+        events.Add(message);
+        return Task.CompletedTask;
+    }
+}
+
+public static class PipelineEventsExtensions
+{
+    public static IHostApplicationBuilder AddPipelineEvents(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddSingleton<PipelineEvents>();
+        builder.Services.AddRoleConsumers("observer", bus =>
+            bus.AddConsumer<PipelineEventsConsumer>().Endpoint(e => e.Temporary = true));
+        return builder;
+    }
+}

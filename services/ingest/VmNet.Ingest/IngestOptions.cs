@@ -1,0 +1,26 @@
+namespace VmNet.Ingest;
+
+/// <summary>The <c>Ingest</c> configuration section.</summary>
+public sealed class IngestOptions
+{
+    public const string Section = "Ingest";
+
+    /// <summary>Folders local paths may come from; empty means the working directory only.</summary>
+    public List<string> MediaRoots { get; set; } = [];
+
+    /// <summary>Largest file accepted, downloaded or local (default 2 GiB).</summary>
+    public long MaxBytes { get; set; } = 2L * 1024 * 1024 * 1024;
+
+    /// <summary>Longest media accepted (default 1 h).</summary>
+    public double MaxDurationSeconds { get; set; } = 3600;
+
+    /// <summary>The yt-dlp program used for YouTube ids and YouTube URLs.</summary>
+    public string YtDlp { get; set; } = "yt-dlp";
+
+    public TimeSpan DownloadTimeout { get; set; } = TimeSpan.FromMinutes(10);
+
+    public TimeSpan FfmpegTimeout { get; set; } = TimeSpan.FromMinutes(10);
+
+    public IReadOnlyList<string> EffectiveMediaRoots =>
+        MediaRoots.Count > 0 ? MediaRoots.Select(Path.GetFullPath).ToList() : [Environment.CurrentDirectory];
+}

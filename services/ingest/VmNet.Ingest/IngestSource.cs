@@ -1,0 +1,33 @@
+using System.Text.RegularExpressions;
+
+namespace VmNet.Ingest;
+
+public enum SourceKind
+{
+    YouTube,
+    Url,
+    LocalPath,
+}
+
+/// <summary>What an untrusted <c>Source</c> string is. Classification only; nothing is touched here.</summary>
+public static partial class IngestSource
+{
+    public static SourceKind Classify(string source)
+    {
+        if (source.StartsWith("http://", StringComparison.OrdinalIgnoreCase)
+            || source.StartsWith("https://", StringComparison.OrdinalIgnoreCase))
+        {
+            return SourceKind.Url;
+        }
+
+        return YouTubeId().IsMatch(source) ? SourceKind.YouTube : SourceKind.LocalPath;
+    }
+
+    /// <summary>URLs that only yt-dlp can turn into a media file.</summary>
+    public static bool IsYouTubeUrl(Uri uri) =>
+        uri.Host is "youtube.com" or "www.youtube.com" or "m.youtube.com" or "youtu.be" or "music.youtube.com";
+
+    /// <summary>Exactly 11 of [A-Za-z0-9_-]; a local file with such a name must be given as ./name.</summary>
+    [GeneratedRegex("^[A-Za-z0-9_-]{11}$")]
+    public static partial Regex YouTubeId();
+}

@@ -1,0 +1,83 @@
+using System.Text.Json;
+using Microsoft.Extensions.Logging;
+using VmNet.Contracts;
+using VmNet.Media;
+
+namespace VmNet.Ingest;
+
+/// <summary>
+/// One ingest from request to parts on disk, without the bus. The media id is the content hash of the
+/// fetched file, and a finished ingest leaves a manifest, so the same media a second time reuses its parts.
+/// </summary>
+public sealed partial class Ingestor(MediaFetcher fetcher, MediaSplitter splitter, DataDirectory data, ILogger<Ingestor> logger)
+{
+    private const string ManifestName = "ingested.json";
+
+    /// <summary>The parts of one ingested item, as written to its manifest.</summary>
+    public sealed record Manifest(string MediaId, MediaKind Kind, string? AudioFile, string? VideoFile, double DurationSeconds);
+
+    /// <summary>Returns the <see cref="MediaIngested"/> to publish, or throws <see cref="IngestRejectedException"/>.</summary>
+    public async Task<MediaIngested> IngestAsync(IngestRequested request, CancellationToken cancellationToken)
+    {
+        using var activity = ServiceDefaults.Telemetry.ActivitySource.StartActivity("ingest");
+        using var fetched = await fetcher.FetchAsync(request.Source, cancellationToken);
+        var mediaId = await MediaId.OfFileAsync(fetched.Path, cancellationToken);
+        activity?.SetTag("vmnet.media_id", mediaId);
+        var folder = data.MediaFolder(mediaId);
+        var manifestPath = Path.Combine(folder, ManifestName);
+        var manifest = await ReadManifestAsync(manifestPath, cancellationToken);
+        if (manifest is null || manifest.Kind != request.Kind)
+        {
+            var analysis = await splitter.ProbeAsync(fetched.Path, request.Kind, cancellationToken);
+            var parts = await splitter.SplitAsync(fetched.Path, analysis, request.Kind, folder, cancellationToken);
+            manifest = new Manifest(mediaId, request.Kind, Path.GetFileName(parts.AudioPath), Path.GetFileName(parts.VideoPath), parts.DurationSeconds);
+            await WriteManifestAsync(manifestPath, manifest, cancellationToken);
+            LogIngested(mediaId, request.Kind, manifest.DurationSeconds);
+        }
+        else
+        {
+            LogAlreadyIngested(mediaId);
+        }
+
+        return new MediaIngested(
+            mediaId,
+            request.CorrelationId,
+            request.Kind,
+            manifest.AudioFile is null ? null : new Uri(Path.Combine(folder, manifest.AudioFile)),
+            manifest.VideoFile is null ? null : new Uri(Path.Combine(folder, manifest.VideoFile)),
+            manifest.DurationSeconds,
+            request.Source,
+            DateTimeOffset.UtcNow);
+    }
+
+    private static async Task<Manifest?> ReadManifestAsync(string path, CancellationToken cancellationToken)
+    {
+        if (!File.Exists(path))
+        {
+            return null;
+        }
+
+        await using var stream = File.OpenRead(path);
+        var manifest = await JsonSerializer.DeserializeAsync<Manifest>(stream, cancellationToken: cancellationToken);
+        var folder = Path.GetDirectoryName(path)!;
+        // A manifest whose parts went missing is stale: ingest again.
+        return manifest is not null
+            && (manifest.AudioFile is null || File.Exists(Path.Combine(folder, manifest.AudioFile)))
+            && (manifest.VideoFile is null || File.Exists(Path.Combine(folder, manifest.VideoFile)))
+            ? manifest
+            : null;
+    }
+
+    private static async Task WriteManifestAsync(string path, Manifest manifest, CancellationToken cancellationToken)
+    {
+        var partial = MediaSplitter.Partial(path);
+        await File.WriteAllTextAsync(partial, JsonSerializer.Serialize(manifest), cancellationToken);
+        File.Move(partial, path, overwrite: true);
+    }
+
+    [LoggerMessage(1001, LogLevel.Information, "Ingested {MediaId} ({Kind}, {Duration:0.0} s)")]
+    private partial void LogIngested(string mediaId, MediaKind kind, double duration);
+
+    [LoggerMessage(1002, LogLevel.Information, "{MediaId} was ingested before; reusing its parts")]
+    private partial void LogAlreadyIngested(string mediaId);
+}

@@ -1,0 +1,51 @@
+using VmNet.Contracts;
+
+namespace VmNet.Catalogue;
+
+/// <summary>Content filters for a query; null bounds are open.</summary>
+public sealed record SearchFilter(
+    double? MinDurationSeconds = null,
+    double? MaxDurationSeconds = null,
+    double? MinTempoBpm = null,
+    double? MaxTempoBpm = null,
+    MediaKind? Kind = null);
+
+public sealed record VectorHit(string MediaId, float Score);
+
+/// <summary>An answer from exactly one generation (model version).</summary>
+public sealed record VectorSearchResult(string Generation, IReadOnlyList<VectorHit> Hits);
+
+/// <summary>One embedded half of an item, with the payload filters use.</summary>
+public sealed record VectorRecord(
+    string MediaId,
+    Modality Modality,
+    float[] Vector,
+    MediaKind Kind,
+    double DurationSeconds,
+    double? TempoBpm);
+
+public sealed record GenerationInfo(string Generation, int Dimension, long MusicCount, long VideoCount, bool IsLive, DateTimeOffset CreatedAt);
+
+/// <summary>
+/// Embeddings per model generation. Writes go to any generation; queries go to the live one, taken once per
+/// query so an answer never mixes generations. Implemented by the embedded index and by Qdrant.
+/// </summary>
+public interface IVectorStore
+{
+    /// <summary>The generation queries use now, or null before any model is live.</summary>
+    string? LiveGeneration { get; }
+
+    Task CreateGenerationAsync(string generation, int dimension, CancellationToken cancellationToken);
+
+    Task UpsertAsync(string generation, IReadOnlyList<VectorRecord> records, CancellationToken cancellationToken);
+
+    /// <summary>Makes <paramref name="generation"/> live atomically.</summary>
+    Task ActivateAsync(string generation, CancellationToken cancellationToken);
+
+    Task<IReadOnlyList<GenerationInfo>> ListGenerationsAsync(CancellationToken cancellationToken);
+
+    Task<float[]?> GetVectorAsync(string generation, Modality modality, string mediaId, CancellationToken cancellationToken);
+
+    /// <summary>Top <paramref name="k"/> items of <paramref name="target"/> modality by cosine similarity, in the live generation.</summary>
+    Task<VectorSearchResult> SearchAsync(Modality target, float[] query, int k, SearchFilter? filter, CancellationToken cancellationToken);
+}

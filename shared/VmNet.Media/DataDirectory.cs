@@ -1,0 +1,58 @@
+namespace VmNet.Media;
+
+/// <summary>
+/// The one folder a node writes to: media parts, the store, models. Every path that arrives in a
+/// message is resolved through here, so nothing outside it is ever read or written.
+/// </summary>
+public sealed class DataDirectory
+{
+    public DataDirectory(string root)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(root);
+        Root = Path.GetFullPath(root);
+        Directory.CreateDirectory(Root);
+    }
+
+    public string Root { get; }
+
+    public string Media => Sub("media");
+
+    public string Models => Sub("models");
+
+    public string Store => Sub("store");
+
+    public string Temp => Sub("tmp");
+
+    /// <summary>Folder for one media id's parts; the id must be a content hash.</summary>
+    public string MediaFolder(string mediaId)
+    {
+        if (!MediaId.IsValid(mediaId))
+        {
+            throw new ArgumentException($"invalid media id '{mediaId}'", nameof(mediaId));
+        }
+
+        return Sub(Path.Combine("media", mediaId));
+    }
+
+    /// <summary>Turns a file URI from a message into a local path, refusing anything outside the data directory.</summary>
+    public string ResolveUri(Uri uri)
+    {
+        ArgumentNullException.ThrowIfNull(uri);
+        if (!uri.IsAbsoluteUri || !uri.IsFile)
+        {
+            throw new UnsafePathException($"not a file URI: {uri}");
+        }
+
+        return ResolveInside(uri.LocalPath);
+    }
+
+    /// <summary>A full path inside the data directory, or <see cref="UnsafePathException"/>.</summary>
+    public string ResolveInside(string path) => PathGuard.Inside(Root, path);
+
+    private string Sub(string relative)
+    {
+        var path = Path.Combine(Root, relative);
+        Directory.CreateDirectory(path);
+        return path;
+    }
+}

@@ -1,0 +1,79 @@
+using System.Diagnostics;
+using System.Text;
+
+namespace VmNet.Media;
+
+/// <summary>Runs a program with an argument list (never a shell string), with a timeout and captured output.</summary>
+public static class ProcessRunner
+{
+    public sealed record Result(int ExitCode, string StandardError, byte[] StandardOutput);
+
+    public static async Task<Result> RunAsync(
+        string fileName, IEnumerable<string> arguments, TimeSpan timeout, CancellationToken cancellationToken, bool captureStdout = false)
+    {
+        var info = new ProcessStartInfo(fileName)
+        {
+            RedirectStandardError = true,
+            RedirectStandardOutput = true,
+            RedirectStandardInput = false,
+            UseShellExecute = false,
+        };
+        foreach (var argument in arguments)
+        {
+            info.ArgumentList.Add(argument);
+        }
+
+        using var process = new Process { StartInfo = info };
+        try
+        {
+            process.Start();
+        }
+        catch (System.ComponentModel.Win32Exception e)
+        {
+            throw new FileNotFoundException($"{fileName} is not installed or not on PATH ({e.Message})", fileName, e);
+        }
+
+        using var timeoutCts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeoutCts.CancelAfter(timeout);
+        var stderr = ReadTailAsync(process.StandardError, 64 * 1024);
+        var stdout = new MemoryStream();
+        var stdoutTask = captureStdout
+            ? process.StandardOutput.BaseStream.CopyToAsync(stdout, timeoutCts.Token)
+            : process.StandardOutput.BaseStream.CopyToAsync(Stream.Null, timeoutCts.Token);
+        try
+        {
+            await process.WaitForExitAsync(timeoutCts.Token);
+            await stdoutTask;
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            if (cancellationToken.IsCancellationRequested)
+            {
+                throw;
+            }
+
+            throw new TimeoutException($"{Path.GetFileName(fileName)} did not finish within {timeout.TotalSeconds:0} s");
+        }
+
+        return new Result(process.ExitCode, await stderr, stdout.ToArray());
+    }
+
+    // Keeps the last part of a chatty stream: the error is at the end.
+    private static async Task<string> ReadTailAsync(StreamReader reader, int maxChars)
+    {
+        var text = new StringBuilder();
+        var buffer = new char[4096];
+        int n;
+        while ((n = await reader.ReadAsync(buffer)) > 0)
+        {
+            text.Append(buffer, 0, n);
+            if (text.Length > 2 * maxChars)
+            {
+                text.Remove(0, text.Length - maxChars);
+            }
+        }
+
+        return text.Length > maxChars ? text.ToString(text.Length - maxChars, maxChars) : text.ToString();
+    }
+}

@@ -1,0 +1,62 @@
+using MassTransit;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+
+namespace VmNet.ServiceDefaults;
+
+public static class BusExtensions
+{
+    /// <summary>
+    /// The bus for every role registered so far: in-memory by default, RabbitMQ with <c>Bus:Transport=RabbitMq</c>.
+    /// Call after the roles' <c>AddX()</c>.
+    /// </summary>
+    public static IHostApplicationBuilder AddVmNetBus(this IHostApplicationBuilder builder)
+    {
+        var options = builder.Configuration.GetSection(BusOptions.Section).Get<BusOptions>() ?? new BusOptions();
+        builder.Services.Configure<BusOptions>(builder.Configuration.GetSection(BusOptions.Section));
+        var services = builder.Services;
+        services.AddMassTransit(bus =>
+        {
+            bus.SetKebabCaseEndpointNameFormatter();
+            bus.AddRegisteredConsumers(services);
+            if (options.RedeliveryEnabled)
+            {
+                bus.AddDelayedMessageScheduler();
+            }
+
+            switch (options.Transport)
+            {
+                case BusTransport.RabbitMq:
+                    bus.UsingRabbitMq((context, cfg) =>
+                    {
+                        var (address, user, password) = options.RabbitMq.Resolve();
+                        cfg.Host(address, h =>
+                        {
+                            h.Username(user);
+                            h.Password(password);
+                        });
+                        if (options.RedeliveryEnabled)
+                        {
+                            cfg.UseDelayedMessageScheduler();
+                        }
+
+                        cfg.ConfigureEndpoints(context);
+                    });
+                    break;
+                default:
+                    bus.UsingInMemory((context, cfg) =>
+                    {
+                        if (options.RedeliveryEnabled)
+                        {
+                            cfg.UseDelayedMessageScheduler();
+                        }
+
+                        cfg.ConfigureEndpoints(context);
+                    });
+                    break;
+            }
+        });
+        return builder;
+    }
+}

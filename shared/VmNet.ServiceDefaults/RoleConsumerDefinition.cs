@@ -1,0 +1,42 @@
+using MassTransit;
+using Microsoft.Extensions.Options;
+
+namespace VmNet.ServiceDefaults;
+
+/// <summary>
+/// Retry, redelivery, outbox and concurrency for a role's consumer, from <see cref="BusOptions"/>.
+/// A message that still fails goes to the endpoint's <c>_error</c> queue with its exception: never acked and lost.
+/// </summary>
+public abstract class RoleConsumerDefinition<TConsumer> : ConsumerDefinition<TConsumer>
+    where TConsumer : class, IConsumer
+{
+    private readonly BusOptions _options;
+
+    protected RoleConsumerDefinition(string role, IOptions<BusOptions> options)
+    {
+        _options = options.Value;
+        ConcurrentMessageLimit = _options.ConcurrencyFor(role);
+    }
+
+    protected override void ConfigureConsumer(
+        IReceiveEndpointConfigurator endpointConfigurator,
+        IConsumerConfigurator<TConsumer> consumerConfigurator,
+        IRegistrationContext context)
+    {
+        if (_options.RedeliveryEnabled)
+        {
+            endpointConfigurator.UseDelayedRedelivery(r => r.Intervals(
+                TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(30), TimeSpan.FromMinutes(2)));
+        }
+
+        endpointConfigurator.UseMessageRetry(r => r.Exponential(
+            _options.RetryLimit, TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(5), TimeSpan.FromMilliseconds(200)));
+
+        // Messages a consumer publishes go out only when it succeeds, so a retried message publishes once.
+        endpointConfigurator.UseInMemoryOutbox(context);
+        if (endpointConfigurator is IRabbitMqReceiveEndpointConfigurator rabbit)
+        {
+            rabbit.PrefetchCount = Math.Max(ConcurrentMessageLimit ?? 1, 1);
+        }
+    }
+}
