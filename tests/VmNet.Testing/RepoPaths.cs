@@ -9,6 +9,15 @@ public static class RepoPaths
 
     private static string FindRoot()
     {
+        // Baked in at build time, so tests built with --artifacts-path elsewhere still find the repository.
+        var baked = typeof(RepoPaths).Assembly.GetCustomAttributes(typeof(System.Reflection.AssemblyMetadataAttribute), false)
+            .Cast<System.Reflection.AssemblyMetadataAttribute>()
+            .FirstOrDefault(a => a.Key == "RepoRoot")?.Value;
+        if (baked is not null && File.Exists(Path.Combine(baked, "VmNet.Services.sln")))
+        {
+            return Path.GetFullPath(baked);
+        }
+
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
         {
             if (File.Exists(Path.Combine(dir.FullName, "VmNet.Services.sln")))
