@@ -1,3 +1,4 @@
+using VmNet.Media;
 using Xunit;
 
 namespace VmNet.Testing;
@@ -27,6 +28,30 @@ public static class RabbitMqBroker
         return string.Empty;
     }
 
-    /// <summary>A broker URI on a fresh virtual host would need the management API; tests isolate by queue names instead.</summary>
     public static string RabbitMqCtl => Environment.GetEnvironmentVariable("VMNET_TEST_RABBITMQCTL") ?? "rabbitmqctl";
+
+    /// <summary>
+    /// A fresh virtual host on the test broker, so tests running at the same time never share queues.
+    /// Returns its amqp:// URI.
+    /// </summary>
+    public static async Task<string> NewVirtualHostAsync(string prefix)
+    {
+        var baseUri = new Uri(RequireUri());
+        var vhost = $"{prefix}-{Guid.NewGuid():N}"[..Math.Min(prefix.Length + 13, 60)];
+        await CtlAsync("add_vhost", vhost);
+        await CtlAsync("set_permissions", "-p", vhost, "guest", ".*", ".*", ".*");
+        return new UriBuilder(baseUri) { Path = "/" + vhost }.Uri.AbsoluteUri;
+    }
+
+    /// <summary>Runs rabbitmqctl with the environment the test script exported.</summary>
+    public static async Task<string> CtlAsync(params string[] arguments)
+    {
+        var result = await ProcessRunner.RunAsync(RabbitMqCtl, ["-q", .. arguments], TimeSpan.FromMinutes(1), CancellationToken.None, captureStdout: true);
+        if (result.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"rabbitmqctl {string.Join(' ', arguments)} failed: {result.StandardError}");
+        }
+
+        return System.Text.Encoding.UTF8.GetString(result.StandardOutput);
+    }
 }

@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# Starts or stops a private RabbitMQ on loopback without systemd (Debian's rabbitmq-server package).
+#   scripts/rabbitmq.sh start DIR PORT   -> prints the environment to source (RABBITMQ_*, VMNET_TEST_RABBITMQ)
+#   scripts/rabbitmq.sh stop DIR
+set -euo pipefail
+cmd=${1:?start|stop}; dir=${2:?state directory}
+mkdir -p "$dir"
+dir=$(cd "$dir" && pwd)
+env_file="$dir/env.sh"
+
+if [ "$cmd" = start ]; then
+  port=${3:?port}
+  dist=$((port + 20000))
+  printf '[].\n' > "$dir/enabled_plugins"
+  printf 'loopback_users = none\nlisteners.tcp.default = 127.0.0.1:%s\n' "$port" > "$dir/rabbitmq.conf"
+  cat > "$env_file" <<ENV
+export PATH=/usr/lib/rabbitmq/bin:\$PATH
+export HOME=$dir
+export RABBITMQ_MNESIA_BASE=$dir/mnesia
+export RABBITMQ_LOG_BASE=$dir/log
+export RABBITMQ_PID_FILE=$dir/rabbit.pid
+export RABBITMQ_ENABLED_PLUGINS_FILE=$dir/enabled_plugins
+export RABBITMQ_CONFIG_FILE=$dir/rabbitmq
+export RABBITMQ_NODENAME=rabbit@localhost
+export RABBITMQ_NODE_IP_ADDRESS=127.0.0.1
+export RABBITMQ_NODE_PORT=$port
+export RABBITMQ_DIST_PORT=$dist
+export ERL_EPMD_ADDRESS=127.0.0.1
+export RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS="-kernel inet_dist_use_interface {127,0,0,1}"
+export RABBITMQ_CTL_ERL_ARGS="-kernel inet_dist_use_interface {127,0,0,1}"
+export VMNET_TEST_RABBITMQ=amqp://guest:guest@127.0.0.1:$port/
+ENV
+  # shellcheck disable=SC1090
+  source "$env_file"
+  rabbitmq-server -detached >/dev/null 2>&1
+  # The detached node needs a moment to register with epmd before await_startup can find it.
+  for _ in $(seq 1 90); do
+    rabbitmqctl -q await_startup --timeout 90 >/dev/null 2>&1 && { echo "$env_file"; exit 0; }
+    sleep 1
+  done
+  echo "rabbitmq: did not start; logs in $dir/log" >&2
+  exit 1
+elif [ "$cmd" = stop ]; then
+  [ -f "$env_file" ] || exit 0
+  # shellcheck disable=SC1090
+  source "$env_file"
+  rabbitmqctl -q stop "$RABBITMQ_PID_FILE" >/dev/null 2>&1 || true
+  epmd -kill >/dev/null 2>&1 || true
+else
+  echo "usage: $0 start DIR PORT | stop DIR" >&2
+  exit 2
+fi
