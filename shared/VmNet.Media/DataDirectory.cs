@@ -34,16 +34,28 @@ public sealed class DataDirectory
         return Sub(Path.Combine("media", mediaId));
     }
 
+    /// <summary>
+    /// The URI messages carry for a local file: <c>file:///...</c>, built from the absolute URI string so that it
+    /// survives JSON (which keeps a URI's original string) as a file URI.
+    /// </summary>
+    public static Uri ToUri(string path) => new(new Uri(Path.GetFullPath(path)).AbsoluteUri);
+
     /// <summary>Turns a file URI from a message into a local path, refusing anything outside the data directory.</summary>
     public string ResolveUri(Uri uri)
     {
         ArgumentNullException.ThrowIfNull(uri);
-        if (!uri.IsAbsoluteUri || !uri.IsFile)
+        if (uri.IsAbsoluteUri && uri.IsFile)
         {
-            throw new UnsafePathException($"not a file URI: {uri}");
+            return ResolveInside(uri.LocalPath);
         }
 
-        return ResolveInside(uri.LocalPath);
+        // A bare absolute path, as a URI made with new Uri("/x") reads back after a JSON round trip.
+        if (!uri.IsAbsoluteUri && uri.OriginalString.StartsWith('/'))
+        {
+            return ResolveInside(uri.OriginalString);
+        }
+
+        throw new UnsafePathException($"not a file URI: {uri}");
     }
 
     /// <summary>A full path inside the data directory, or <see cref="UnsafePathException"/>.</summary>

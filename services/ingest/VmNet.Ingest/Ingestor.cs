@@ -43,8 +43,8 @@ public sealed partial class Ingestor(MediaFetcher fetcher, MediaSplitter splitte
             mediaId,
             request.CorrelationId,
             request.Kind,
-            manifest.AudioFile is null ? null : new Uri(Path.Combine(folder, manifest.AudioFile)),
-            manifest.VideoFile is null ? null : new Uri(Path.Combine(folder, manifest.VideoFile)),
+            manifest.AudioFile is null ? null : DataDirectory.ToUri(Path.Combine(folder, manifest.AudioFile)),
+            manifest.VideoFile is null ? null : DataDirectory.ToUri(Path.Combine(folder, manifest.VideoFile)),
             manifest.DurationSeconds,
             request.Source,
             DateTimeOffset.UtcNow);
