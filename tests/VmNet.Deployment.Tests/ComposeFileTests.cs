@@ -1,0 +1,114 @@
+using Microsoft.Extensions.Configuration;
+using VmNet.ServiceDefaults;
+using VmNet.Testing;
+using YamlDotNet.Core;
+using YamlDotNet.Serialization;
+
+namespace VmNet.Deployment.Tests;
+
+/// <summary>docker-compose.yml wires every role to RabbitMQ, Qdrant and the shared media volume.</summary>
+public sealed class ComposeFileTests
+{
+    private static readonly Dictionary<object, object> Compose = Load();
+
+    private static Dictionary<object, object> Services => Map(Compose["services"]);
+
+    public static TheoryData<string> Roles => [.. Role.All];
+
+    [Theory]
+    [MemberData(nameof(Roles))]
+    public void Every_role_runs_the_one_image_with_its_role(string role)
+    {
+        var service = Map(Services[role]);
+
+        Assert.Equal("vmnet:latest", service["image"]);
+        Assert.Equal(".", service["build"]);
+        Assert.Equal(["serve", "--role", role], List(service["command"]));
+        Assert.Contains("media:/data", List(service["volumes"]));
+        Assert.Contains("rabbitmq", Map(service["depends_on"]).Keys);
+    }
+
+    [Theory]
+    [MemberData(nameof(Roles))]
+    public void Every_role_binds_to_the_brokers_and_store_the_file_starts(string role)
+    {
+        var env = Environment(role);
+        var bus = Bind(env).GetSection(BusOptions.Section).Get<BusOptions>()!;
+        var (address, user, password) = bus.RabbitMq.Resolve();
+
+        Assert.Equal(BusTransport.RabbitMq, bus.Transport);
+        Assert.Equal("rabbitmq", address.Host);
+        Assert.Equal(5672, address.Port);
+        var broker = Environment("rabbitmq");
+        Assert.Equal(broker["RABBITMQ_DEFAULT_USER"], user);
+        Assert.Equal(broker["RABBITMQ_DEFAULT_PASS"], password);
+        Assert.Contains("5672:5672", List(Map(Services["rabbitmq"])["ports"]));
+
+        Assert.Equal("Qdrant", env["VectorStore__Kind"]);
+        var qdrant = new Uri(env["VectorStore__Qdrant__Url"]);
+        Assert.Equal("qdrant", qdrant.Host);
+        Assert.Contains($"{qdrant.Port}:{qdrant.Port}", List(Map(Services["qdrant"])["ports"]));
+        Assert.Equal("/data", env["Storage__DataDir"]);
+        Assert.StartsWith("/data/", env["Ingest__MediaRoots__0"], StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_broker_has_a_health_check_the_roles_wait_for()
+    {
+        Assert.True(Map(Services["rabbitmq"]).ContainsKey("healthcheck"));
+        foreach (var role in Role.All)
+        {
+            Assert.Equal("service_healthy", Map(Map(Map(Services[role])["depends_on"])["rabbitmq"])["condition"]);
+        }
+    }
+
+    [Fact]
+    public void Search_publishes_its_grpc_port_and_requires_an_admin_key()
+    {
+        var search = Map(Services["search"]);
+        var grpc = new Uri(Environment("search")["Search__GrpcUrl"]);
+
+        Assert.Contains($"{grpc.Port}:{grpc.Port}", List(search["ports"]));
+        Assert.Contains("VMNET_ADMIN_API_KEY:?", Environment("search")["Search__AdminApiKey"], StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Named_volumes_are_declared()
+    {
+        var volumes = Map(Compose["volumes"]).Keys.Cast<string>().ToList();
+
+        Assert.Contains("media", volumes);
+        Assert.Contains("rabbitmq", volumes);
+        Assert.Contains("qdrant", volumes);
+    }
+
+    [Fact]
+    public void The_Dockerfile_publishes_the_host_and_runs_vmnet()
+    {
+        var dockerfile = File.ReadAllText(Path.Combine(RepoPaths.Root, "Dockerfile"));
+
+        Assert.Contains("dotnet publish host/VmNet.Cli/VmNet.Cli.csproj", dockerfile, StringComparison.Ordinal);
+        Assert.True(File.Exists(Path.Combine(RepoPaths.Root, "host/VmNet.Cli/VmNet.Cli.csproj")));
+        Assert.Contains("ENTRYPOINT [\"dotnet\", \"vmnet.dll\"]", dockerfile, StringComparison.Ordinal);
+        Assert.Contains("ffmpeg", dockerfile, StringComparison.Ordinal);
+    }
+
+    private static Dictionary<string, string> Environment(string service) =>
+        Map(Map(Services[service])["environment"]).ToDictionary(kv => (string)kv.Key, kv => (string)kv.Value);
+
+    private static IConfiguration Bind(Dictionary<string, string> env) =>
+        new ConfigurationBuilder()
+            .AddInMemoryCollection(env.Select(kv => new KeyValuePair<string, string?>(kv.Key.Replace("__", ":", StringComparison.Ordinal), kv.Value)))
+            .Build();
+
+    private static Dictionary<object, object> Load()
+    {
+        using var reader = new StreamReader(Path.Combine(RepoPaths.Root, "docker-compose.yml"));
+        var parser = new MergingParser(new Parser(reader));
+        return new DeserializerBuilder().Build().Deserialize<Dictionary<object, object>>(parser);
+    }
+
+    private static Dictionary<object, object> Map(object node) => Assert.IsType<Dictionary<object, object>>(node);
+
+    private static List<string> List(object node) => Assert.IsType<List<object>>(node).Cast<string>().ToList();
+}
