@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Starts or stops a private RabbitMQ on loopback without systemd (Debian's rabbitmq-server package).
-#   scripts/rabbitmq.sh start DIR PORT   -> prints the environment to source (RABBITMQ_*, VMNET_TEST_RABBITMQ)
+#   scripts/rabbitmq.sh start DIR PORT   -> prints the path of an environment file to source
+#                                           (RABBITMQ_*, VMNET_TEST_RABBITMQ); node rabbit-PORT@localhost
 #   scripts/rabbitmq.sh stop DIR
 set -euo pipefail
 cmd=${1:?start|stop}; dir=${2:?state directory}
@@ -21,7 +22,7 @@ export RABBITMQ_LOG_BASE=$dir/log
 export RABBITMQ_PID_FILE=$dir/rabbit.pid
 export RABBITMQ_ENABLED_PLUGINS_FILE=$dir/enabled_plugins
 export RABBITMQ_CONFIG_FILE=$dir/rabbitmq
-export RABBITMQ_NODENAME=rabbit@localhost
+export RABBITMQ_NODENAME=rabbit-$port@localhost
 export RABBITMQ_NODE_IP_ADDRESS=127.0.0.1
 export RABBITMQ_NODE_PORT=$port
 export RABBITMQ_DIST_PORT=$dist
@@ -45,7 +46,8 @@ elif [ "$cmd" = stop ]; then
   # shellcheck disable=SC1090
   source "$env_file"
   rabbitmqctl -q stop "$RABBITMQ_PID_FILE" >/dev/null 2>&1 || true
-  epmd -kill >/dev/null 2>&1 || true
+  # epmd is shared by every node on the machine: stop it only when no node is left.
+  if ! epmd -names 2>/dev/null | grep -q '^name '; then epmd -kill >/dev/null 2>&1 || true; fi
 else
   echo "usage: $0 start DIR PORT | stop DIR" >&2
   exit 2

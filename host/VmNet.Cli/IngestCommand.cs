@@ -80,6 +80,20 @@ public static class IngestCommand
                 : new Outcome(request.Source, request.CorrelationId, "published"));
         }
 
+        // In this process the downstream roles run too: leave only once their work is stored.
+        if (embedded)
+        {
+            foreach (var ingested in events.OfType<MediaIngested>().Where(i => requests.Any(r => r.CorrelationId == i.CorrelationId)))
+            {
+                var failure = await app.Services.WaitProcessedAsync(ingested, timeout, cancellationToken);
+                if (failure is not null)
+                {
+                    var index = outcomes.FindIndex(o => o.CorrelationId == ingested.CorrelationId);
+                    outcomes[index] = outcomes[index] with { Reason = "features failed: " + failure };
+                }
+            }
+        }
+
         Print(outcomes, json);
         await app.StopAsync(CancellationToken.None);
         return outcomes.All(o => o.Status is "ingested" or "published") ? 0 : 1;

@@ -14,6 +14,7 @@ namespace VmNet.Hosting;
 public sealed class PipelineEvents
 {
     private readonly ConcurrentQueue<object> _events = new();
+    private readonly ConcurrentQueue<Observed> _observed = new();
     private readonly List<(Func<object, bool> Match, TaskCompletionSource<object> Done)> _waiters = [];
     private readonly Lock _gate = new();
 
@@ -21,8 +22,12 @@ public sealed class PipelineEvents
 
     public IEnumerable<T> OfType<T>() => _events.OfType<T>();
 
-    internal void Add(object message)
+    /// <summary>Every event with the process that published it (which worker did the work).</summary>
+    public IReadOnlyList<Observed> WithPublisher => [.. _observed];
+
+    internal void Add(object message, int? publisherProcessId = null, string? publisherMachine = null)
     {
+        _observed.Enqueue(new Observed(message, publisherProcessId, publisherMachine, DateTimeOffset.UtcNow));
         _events.Enqueue(message);
         lock (_gate)
         {
@@ -69,6 +74,9 @@ public sealed class PipelineEvents
         (T)await WaitAsync(m => m is T t && match(t), timeout, cancellationToken);
 }
 
+/// <summary>An event as this process received it, with the host that published it.</summary>
+public sealed record Observed(object Message, int? PublisherProcessId, string? PublisherMachine, DateTimeOffset ReceivedAt);
+
 /// <summary>Feeds <see cref="PipelineEvents"/>.</summary>
 public sealed class PipelineEventsConsumer(PipelineEvents events) :
     IConsumer<MediaIngested>, IConsumer<IngestFailed>, IConsumer<Fault<IngestRequested>>,
@@ -76,31 +84,32 @@ public sealed class PipelineEventsConsumer(PipelineEvents events) :
     IConsumer<MediaEmbedded>, IConsumer<SoundtrackSuggested>,
     IConsumer<ModelPublished>, IConsumer<ModelRejected>, IConsumer<ModelActivated>
 {
-    public Task Consume(ConsumeContext<MediaIngested> context) => Record(context.Message);
+    public Task Consume(ConsumeContext<MediaIngested> context) => Record(context);
 
-    public Task Consume(ConsumeContext<IngestFailed> context) => Record(context.Message);
+    public Task Consume(ConsumeContext<IngestFailed> context) => Record(context);
 
-    public Task Consume(ConsumeContext<Fault<IngestRequested>> context) => Record(context.Message);
+    public Task Consume(ConsumeContext<Fault<IngestRequested>> context) => Record(context);
 
-    public Task Consume(ConsumeContext<AudioFeaturesExtracted> context) => Record(context.Message);
+    public Task Consume(ConsumeContext<AudioFeaturesExtracted> context) => Record(context);
 
-    public Task Consume(ConsumeContext<VideoFeaturesExtracted> context) => Record(context.Message);
+    public Task Consume(ConsumeContext<VideoFeaturesExtracted> context) => Record(context);
 
-    public Task Consume(ConsumeContext<FeatureExtractionFailed> context) => Record(context.Message);
+    public Task Consume(ConsumeContext<FeatureExtractionFailed> context) => Record(context);
 
-    public Task Consume(ConsumeContext<MediaEmbedded> context) => Record(context.Message);
+    public Task Consume(ConsumeContext<MediaEmbedded> context) => Record(context);
 
-    public Task Consume(ConsumeContext<SoundtrackSuggested> context) => Record(context.Message);
+    public Task Consume(ConsumeContext<SoundtrackSuggested> context) => Record(context);
 
-    public Task Consume(ConsumeContext<ModelPublished> context) => Record(context.Message);
+    public Task Consume(ConsumeContext<ModelPublished> context) => Record(context);
 
-    public Task Consume(ConsumeContext<ModelRejected> context) => Record(context.Message);
+    public Task Consume(ConsumeContext<ModelRejected> context) => Record(context);
 
-    public Task Consume(ConsumeContext<ModelActivated> context) => Record(context.Message);
+    public Task Consume(ConsumeContext<ModelActivated> context) => Record(context);
 
-    private Task Record(object message)
+    private Task Record<T>(ConsumeContext<T> context)
+        where T : class
     {
-        events.Add(message);
+        events.Add(context.Message, context.Host?.ProcessId, context.Host?.MachineName);
         return Task.CompletedTask;
     }
 }
