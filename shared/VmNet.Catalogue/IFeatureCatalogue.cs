@@ -21,6 +21,12 @@ public interface IFeatureCatalogue
 
     Task UpsertVideoAsync(string mediaId, MediaKind kind, float[] features, string extractorVersion, double durationSeconds, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// The kind ingest decided (from <c>MediaIngested</c>); it wins over the kind inferred from the halves present.
+    /// A catalogue that cannot record it (test doubles) keeps inferring.
+    /// </summary>
+    Task RecordKindAsync(string mediaId, MediaKind kind, double durationSeconds, CancellationToken cancellationToken) => Task.CompletedTask;
+
     Task<CatalogueItem?> GetAsync(string mediaId, CancellationToken cancellationToken);
 
     /// <summary>Every item, optionally of one kind, in media-id order (stable for splits).</summary>

@@ -48,4 +48,7 @@ public interface IVectorStore
 
     /// <summary>Top <paramref name="k"/> items of <paramref name="target"/> modality by cosine similarity, in the live generation.</summary>
     Task<VectorSearchResult> SearchAsync(Modality target, float[] query, int k, SearchFilter? filter, CancellationToken cancellationToken);
+
+    /// <summary>Like <see cref="SearchAsync"/> but exact (brute force over the live generation): the ground truth for ANN recall.</summary>
+    Task<VectorSearchResult> SearchExactAsync(Modality target, float[] query, int k, SearchFilter? filter, CancellationToken cancellationToken);
 }

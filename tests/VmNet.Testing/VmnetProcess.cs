@@ -12,9 +12,10 @@ public sealed class VmnetProcess : IDisposable
     private readonly Process _process;
     private readonly ConcurrentQueue<string> _output = new();
 
-    private VmnetProcess(Process process)
+    private VmnetProcess(Process process, IReadOnlyDictionary<string, string> environment)
     {
         _process = process;
+        Environment = environment;
         _process.OutputDataReceived += (_, e) => Keep(e.Data);
         _process.ErrorDataReceived += (_, e) => Keep(e.Data);
         _process.BeginOutputReadLine();
@@ -22,6 +23,9 @@ public sealed class VmnetProcess : IDisposable
     }
 
     public int Id => _process.Id;
+
+    /// <summary>The variables this process was started with on top of the test's own.</summary>
+    public IReadOnlyDictionary<string, string> Environment { get; }
 
     public bool HasExited => _process.HasExited;
 
@@ -58,12 +62,13 @@ public sealed class VmnetProcess : IDisposable
         }
 
         info.Environment["DOTNET_ENVIRONMENT"] = "Production";
-        foreach (var (key, value) in environment ?? new Dictionary<string, string>())
+        environment ??= new Dictionary<string, string>();
+        foreach (var (key, value) in environment)
         {
             info.Environment[key] = value;
         }
 
-        return new VmnetProcess(Process.Start(info) ?? throw new InvalidOperationException("could not start vmnet"));
+        return new VmnetProcess(Process.Start(info) ?? throw new InvalidOperationException("could not start vmnet"), environment);
     }
 
     /// <summary>Runs vmnet to completion and returns its exit code and output.</summary>

@@ -1,19 +1,76 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using VmNet.Catalogue;
+using VmNet.Media;
+using VmNet.Search.Grpc;
 using VmNet.ServiceDefaults;
+using VmNet.VectorStore;
 
 namespace VmNet.Search;
 
-/// <summary>Registers the search role.</summary>
-public static class SearchRole
+/// <summary>Registers the search role: the gRPC services on their own HTTP/2 endpoint and the soundtrack tagger.</summary>
+public static partial class SearchRole
 {
+    /// <summary>
+    /// Reads the catalogue and vector store of <c>AddVmNetStore</c> (shared with the embedder when both run here);
+    /// models open with <see cref="OnnxEmbeddingBranches"/> unless another <see cref="EmbeddingModelLoader"/> is registered.
+    /// </summary>
     public static IHostApplicationBuilder AddSearch(this IHostApplicationBuilder builder)
     {
+        var services = builder.Services;
+        services.Configure<SearchOptions>(builder.Configuration.GetSection(SearchOptions.Section));
+        var endpoints = new SearchEndpoints();
+        services.AddSingleton(endpoints);
+        // Kestrel's explicit listeners replace `urls`: take them over (HTTP/1, health) and clear the key, so Kestrel
+        // does not warn that it is overriding them.
+        var urls = builder.Configuration["urls"];
+        builder.Configuration["urls"] = string.Empty;
+        services.AddOptions<KestrelServerOptions>()
+            .Configure<IOptions<SearchOptions>>((kestrel, options) => endpoints.Configure(kestrel, urls, options.Value));
+
+        builder.AddVmNetStore();
+        services.TryAddSingleton<EmbeddingModelLoader>(folder => new OnnxEmbeddingBranches(folder));
+        services.TryAddSingleton(new FeatureLayouts());
+        services.TryAddSingleton<IClipFeatureExtractor, NoClipFeatureExtractor>();
+        services.AddMemoryCache();
+        services.AddSingleton<ModelCache>()
+            .AddSingleton<MatchExplainer>()
+            .AddSingleton<SearchEngine>()
+            .AddSingleton<ClipSearch>()
+            .AddSingleton<SoundtrackLedger>()
+            .AddSingleton<SoundtrackTagger>()
+            .AddSingleton<LiveModelMonitor>()
+            .AddHostedService(sp => sp.GetRequiredService<LiveModelMonitor>());
+
+        services.AddGrpc(o => o.Interceptors.Add<SearchServerInterceptor>());
+        services.AddGrpcReflection();
+        services.AddGrpcHealthChecks();
+        services.AddRoleConsumers(Role.Search, bus => bus.AddConsumer<MediaEmbeddedConsumer>(typeof(MediaEmbeddedConsumerDefinition)));
         return builder;
     }
 
     /// <summary>Maps the gRPC endpoints; called by the host when the search role runs.</summary>
-    public static Microsoft.AspNetCore.Builder.WebApplication MapSearchApi(this Microsoft.AspNetCore.Builder.WebApplication app) => app;
+    public static WebApplication MapSearchApi(this WebApplication app)
+    {
+        app.MapGrpcService<SearchGrpcService>();
+        app.MapGrpcService<SearchAdminGrpcService>();
+        app.MapGrpcHealthChecksService();
+        app.MapGrpcReflectionService();
+        var endpoints = app.Services.GetRequiredService<SearchEndpoints>();
+        var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(SearchRole).FullName!);
+        app.Lifetime.ApplicationStarted.Register(() => LogListening(logger, endpoints.GrpcAddress?.ToString() ?? "(not bound)", endpoints.Tls ? "TLS" : "h2c"));
+        return app;
+    }
 
     /// <summary>The role's commands for <c>vmnet</c>.</summary>
-    public static CliContribution Cli() => new();
+    public static CliContribution Cli() => new(TopLevel: [SearchCommand.Create()], Bench: [SearchBench.Create()]);
+
+    [LoggerMessage(5050, LogLevel.Information, "Search gRPC listening on {Address} ({Mode})")]
+    private static partial void LogListening(ILogger logger, string address, string mode);
 }

@@ -1,16 +1,48 @@
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using VmNet.Media;
 using VmNet.ServiceDefaults;
+using VmNet.VideoFeatures;
 
 namespace VmNet.VideoFeatures.Service;
 
 /// <summary>Registers the video-features role.</summary>
-public static class VideoFeaturesRole
+public static partial class VideoFeaturesRole
 {
     public static IHostApplicationBuilder AddVideoFeatures(this IHostApplicationBuilder builder)
     {
+        builder.Services.Configure<VideoFeatureOptions>(builder.Configuration.GetSection(VideoFeatureOptions.Section));
+        builder.Services.AddSingleton(sp => new VideoPcaStore(sp.GetRequiredService<DataDirectory>()));
+        builder.Services.AddSingleton(sp => new VideoFeatureCache(sp.GetRequiredService<DataDirectory>()));
+        builder.Services.AddSingleton(sp =>
+        {
+            var extractor = new VideoFeatureExtractor(
+                sp.GetRequiredService<IOptions<VideoFeatureOptions>>().Value, sp.GetRequiredService<VideoPcaStore>());
+            var logger = sp.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(VideoFeaturesRole));
+            LogProvider(logger, extractor.Cnn.ExecutionProvider, extractor.ExtractorVersion, extractor.Cnn.ProviderNote ?? "-");
+            return extractor;
+        });
+        builder.Services.AddSingleton(sp => new MediaVideoFeatures(sp.GetRequiredService<VideoFeatureExtractor>(), sp.GetRequiredService<VideoFeatureCache>()));
+        // Load the CNN at start-up, so the provider choice is logged then and the first video does not wait for it.
+        builder.Services.AddHostedService<CnnWarmUp>();
+        builder.Services.AddRoleConsumers(Role.VideoFeatures, bus => bus.AddConsumer<VideoFeaturesConsumer>(typeof(VideoFeaturesConsumerDefinition)));
         return builder;
     }
 
     /// <summary>The role's commands for <c>vmnet</c>.</summary>
-    public static CliContribution Cli() => new();
+    public static CliContribution Cli() => new(
+        Features: [VideoFeaturesCommands.Video(), VideoFeaturesCommands.FitPca()],
+        Bench: [VideoBenchCommand.Create()]);
+
+    [LoggerMessage(3000, LogLevel.Information, "Video CNN on {Provider} (extractor {ExtractorVersion}; CUDA: {Note})")]
+    private static partial void LogProvider(ILogger logger, string provider, string extractorVersion, string note);
+
+    private sealed class CnnWarmUp(VideoFeatureExtractor extractor) : IHostedService
+    {
+        public Task StartAsync(CancellationToken cancellationToken) => Task.FromResult(extractor.Cnn.Dimension);
+
+        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    }
 }

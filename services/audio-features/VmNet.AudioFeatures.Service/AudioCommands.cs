@@ -1,0 +1,196 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using VmNet.Media;
+
+namespace VmNet.AudioFeatures.Service;
+
+/// <summary><c>vmnet features audio FILE [--json] [--frames]</c> and <c>vmnet bench audio [FILE] [--json] [--tracks N]</c>.</summary>
+public static class AudioCommands
+{
+    private static readonly TimeSpan DecodeTimeout = TimeSpan.FromMinutes(10);
+
+    public static Command Features()
+    {
+        var file = new Argument<string>("file") { Description = "Any audio or video file FFmpeg can read" };
+        var json = new Option<bool>("--json") { Description = "Print {\"dim\":1140,\"frames\":T,\"vector\":[...]}" };
+        var frames = new Option<bool>("--frames") { Description = "With --json, add \"frameMatrix\" (T rows of 380 values)" };
+        var command = new Command("audio", "The 1140-d VM-NET music vector of a file (mean, variance, max of 380 per-frame features).")
+        {
+            file, json, frames,
+        };
+        command.SetAction(async (ParseResult parse, CancellationToken ct) =>
+        {
+            var path = Path.GetFullPath(parse.GetValue(file)!);
+            MusicFeatures features;
+            try
+            {
+                features = await new MusicFeatureExtractor().FromFileAsync(path, parse.GetValue(frames), DecodeTimeout, double.MaxValue, ct);
+            }
+            catch (MediaDecodeException e)
+            {
+                await Console.Error.WriteLineAsync($"error: {e.Message}");
+                return 2;
+            }
+
+            await using var stdout = Console.OpenStandardOutput();
+            if (parse.GetValue(json))
+            {
+                WriteJson(stdout, features);
+            }
+            else
+            {
+                await using var writer = new StreamWriter(stdout);
+                foreach (var v in features.Vector)
+                {
+                    await writer.WriteLineAsync(v.ToString("R", CultureInfo.InvariantCulture));
+                }
+
+                await Console.Error.WriteLineAsync(
+                    $"{AudioFeatureLayout.ExtractorVersion}: {features.Frames} frames, {features.DurationSeconds:0.00} s, tempo {features.TempoBpm?.ToString("0.0", CultureInfo.InvariantCulture) ?? "-"} BPM");
+            }
+
+            return 0;
+        });
+        return command;
+    }
+
+    /// <summary>Writes exactly dim, frames, vector (and frameMatrix), in that order.</summary>
+    public static void WriteJson(Stream stream, MusicFeatures features)
+    {
+        using var writer = new Utf8JsonWriter(stream);
+        writer.WriteStartObject();
+        writer.WriteNumber("dim", features.Vector.Length);
+        writer.WriteNumber("frames", features.Frames);
+        writer.WriteStartArray("vector");
+        foreach (var v in features.Vector)
+        {
+            writer.WriteNumberValue(v);
+        }
+
+        writer.WriteEndArray();
+        if (features.FrameMatrix is { } matrix)
+        {
+            writer.WriteStartArray("frameMatrix");
+            for (var t = 0; t < features.Frames; t++)
+            {
+                writer.WriteStartArray();
+                foreach (var v in matrix.AsSpan(t * AudioFeatureLayout.PerFrame, AudioFeatureLayout.PerFrame))
+                {
+                    writer.WriteNumberValue(v);
+                }
+
+                writer.WriteEndArray();
+            }
+
+            writer.WriteEndArray();
+        }
+
+        writer.WriteEndObject();
+        writer.Flush();
+        stream.WriteByte((byte)'\n');
+    }
+
+    public sealed record BenchResult(
+        string File, int Tracks, int Cores, double OneCoreTracksPerSecond, double OneCoreSecondsPerTrack,
+        double AllCoresTracksPerSecond, double AllCoresSpeedup, double RealTimeFactorOneCore, IReadOnlyDictionary<string, double> StageShare);
+
+    public static Command Bench()
+    {
+        var file = new Argument<string?>("file")
+        {
+            Description = "Track to measure (default: 60 s of synthetic tones and noise made with FFmpeg)",
+            Arity = ArgumentArity.ZeroOrOne,
+        };
+        var tracks = new Option<int>("--tracks") { Description = "Tracks per measurement", DefaultValueFactory = _ => 4 };
+        var json = new Option<bool>("--json") { Description = "Print the result as JSON" };
+        var command = new Command(
+            "audio", "Audio feature throughput: tracks/s on one core and on all cores (ratio to one core) and the share of time per stage.")
+        {
+            file, tracks, json,
+        };
+        command.SetAction(async (ParseResult parse, CancellationToken ct) =>
+        {
+            var result = await RunBenchAsync(parse.GetValue(file), Math.Max(1, parse.GetValue(tracks)), ct);
+            if (parse.GetValue(json))
+            {
+                Console.WriteLine(JsonSerializer.Serialize(result, new JsonSerializerOptions(JsonSerializerDefaults.Web)));
+                return 0;
+            }
+
+            Console.WriteLine($"file: {result.File}");
+            Console.WriteLine($"one core : {result.OneCoreTracksPerSecond:0.00} tracks/s ({result.OneCoreSecondsPerTrack:0.000} s per track, {result.RealTimeFactorOneCore:0}x real time for 29.12 s clips)");
+            Console.WriteLine($"all {result.Cores} cores: {result.AllCoresTracksPerSecond:0.00} tracks/s ({result.AllCoresSpeedup:0.00}x one core)");
+            foreach (var (stage, share) in result.StageShare.OrderByDescending(p => p.Value))
+            {
+                Console.WriteLine($"  {stage,-18} {share,6:P1}");
+            }
+
+            return 0;
+        });
+        return command;
+    }
+
+    public static async Task<BenchResult> RunBenchAsync(string? file, int tracks, CancellationToken ct)
+    {
+        var temp = Path.Combine(Path.GetTempPath(), $"vmnet-bench-audio-{Guid.NewGuid():N}");
+        try
+        {
+            var path = file is null ? await SyntheticTrackAsync(temp, ct) : Path.GetFullPath(file);
+            await new MusicFeatureExtractor().FromFileAsync(path, false, DecodeTimeout, double.MaxValue, ct);
+
+            var timer = new StageTimer();
+            var oneCore = new MusicFeatureExtractor(timer);
+            var start = Stopwatch.GetTimestamp();
+            for (var i = 0; i < tracks; i++)
+            {
+                await oneCore.FromFileAsync(path, false, DecodeTimeout, double.MaxValue, ct);
+            }
+
+            var oneSeconds = Stopwatch.GetElapsedTime(start).TotalSeconds;
+            var cores = Environment.ProcessorCount;
+            var all = tracks * cores;
+            start = Stopwatch.GetTimestamp();
+            await Parallel.ForAsync(0, all, new ParallelOptions { MaxDegreeOfParallelism = cores, CancellationToken = ct }, async (_, token) =>
+                await new MusicFeatureExtractor().FromFileAsync(path, false, DecodeTimeout, double.MaxValue, token));
+            var allSeconds = Stopwatch.GetElapsedTime(start).TotalSeconds;
+
+            var totals = timer.Totals;
+            var sum = totals.Values.Sum(t => t.TotalSeconds);
+            return new BenchResult(
+                file is null ? "synthetic 60 s" : path, tracks, cores, tracks / oneSeconds, oneSeconds / tracks, all / allSeconds,
+                all / allSeconds / (tracks / oneSeconds), 29.12 / (oneSeconds / tracks),
+                totals.ToDictionary(p => p.Key, p => Math.Round(p.Value.TotalSeconds / sum, 4)));
+        }
+        finally
+        {
+            if (Directory.Exists(temp))
+            {
+                Directory.Delete(temp, recursive: true);
+            }
+        }
+    }
+
+    // 60 s of a chord, a beat-like noise burst pattern and a sweep, so every feature stage has work to do.
+    private static async Task<string> SyntheticTrackAsync(string folder, CancellationToken ct)
+    {
+        Directory.CreateDirectory(folder);
+        var path = Path.Combine(folder, "bench.ogg");
+        string[] args =
+        [
+            "-nostdin", "-hide_banner", "-loglevel", "error", "-y",
+            "-f", "lavfi", "-i", "aevalsrc=0.3*sin(2*PI*220*t)+0.2*sin(2*PI*277*t)+0.2*sin(2*PI*330*t)+0.1*sin(2*PI*(200+50*t)*t):s=44100:d=60",
+            "-f", "lavfi", "-i", "anoisesrc=d=60:c=pink:r=44100:a=0.3",
+            "-filter_complex", "[1]volume='if(lt(mod(t,0.5),0.05),1,0.05)':eval=frame[n];[0][n]amix=inputs=2",
+            "-ac", "2", "-c:a", "libvorbis", path,
+        ];
+        var result = await ProcessRunner.RunAsync(FfmpegAudio.FfmpegProgram, args, TimeSpan.FromMinutes(2), ct);
+        if (result.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"ffmpeg could not make the benchmark track: {FfmpegAudio.LastLine(result.StandardError)}");
+        }
+
+        return path;
+    }
+}

@@ -1,0 +1,88 @@
+namespace VmNet.AudioFeatures;
+
+/// <summary>
+/// librosa 0.5.1 <c>effects.hpss</c> with its defaults: STFT 2048 / hop 512, magnitude median-filtered over 31 frames
+/// (harmonic) and over 31 bins (percussive), soft masks of power 2 (split 0.5 where both are ~0), masked spectra
+/// inverted back to two signals of the input length.
+/// </summary>
+public sealed class Hpss
+{
+    public const int NFft = 2048;
+    public const int Hop = 512;
+    public const int Kernel = 31;
+
+    // numpy.finfo(float32).tiny: below it librosa's softmask calls the bin empty.
+    private const float Tiny = 1.17549435E-38f;
+
+    private readonly Stft _stft = new(NFft, Hop, Stft.PeriodicHann(NFft));
+    private readonly Istft _istft = new(NFft, Hop);
+    private readonly SlidingMedian _median = new(Kernel);
+
+    public void Separate(ReadOnlySpan<float> y, Span<float> harmonic, Span<float> percussive)
+    {
+        var bins = _stft.Bins;
+        var frames = _stft.FrameCount(y.Length);
+        var cells = bins * frames;
+        var re = new float[cells];
+        var im = new float[cells];
+        _stft.Forward(y, re, im);
+        var mag = new float[cells];
+        for (var i = 0; i < cells; i++)
+        {
+            mag[i] = MathF.Sqrt((re[i] * re[i]) + (im[i] * im[i]));
+        }
+
+        var harm = new float[cells];
+        var perc = new float[cells];
+        var line = new float[Math.Max(bins, frames)];
+        var filtered = new float[line.Length];
+        for (var k = 0; k < bins; k++)
+        {
+            for (var t = 0; t < frames; t++)
+            {
+                line[t] = mag[(t * bins) + k];
+            }
+
+            _median.Filter(line.AsSpan(0, frames), filtered);
+            for (var t = 0; t < frames; t++)
+            {
+                harm[(t * bins) + k] = filtered[t];
+            }
+        }
+
+        for (var t = 0; t < frames; t++)
+        {
+            _median.Filter(mag.AsSpan(t * bins, bins), perc.AsSpan(t * bins, bins));
+        }
+
+        var hre = new float[cells];
+        var him = new float[cells];
+        for (var i = 0; i < cells; i++)
+        {
+            var (mh, mp) = SoftMasks(harm[i], perc[i]);
+            hre[i] = re[i] * mh;
+            him[i] = im[i] * mh;
+            re[i] *= mp;
+            im[i] *= mp;
+        }
+
+        _istft.Inverse(hre, him, frames, harmonic);
+        _istft.Inverse(re, im, frames, percussive);
+    }
+
+    /// <summary>librosa <c>util.softmask</c>, power 2, split_zeros: (X/Z)² / ((X/Z)² + (R/Z)²) with Z = max(X, R).</summary>
+    public static (float Harmonic, float Percussive) SoftMasks(float harmonic, float percussive)
+    {
+        var z = MathF.Max(harmonic, percussive);
+        if (z < Tiny)
+        {
+            return (0.5f, 0.5f);
+        }
+
+        var h = harmonic / z;
+        var p = percussive / z;
+        h *= h;
+        p *= p;
+        return (h / (h + p), p / (h + p));
+    }
+}

@@ -1,0 +1,202 @@
+using System.Diagnostics;
+using NWaves.Filters.Fda;
+using VmNet.Media;
+using static VmNet.AudioFeatures.AudioFeatureLayout;
+
+namespace VmNet.AudioFeatures;
+
+/// <summary>The features of one track. <see cref="FrameMatrix"/> (when asked for) is frame-major: frame t, row r at t·380 + r.</summary>
+public sealed record MusicFeatures(float[] Vector, int Frames, double? TempoBpm, double DurationSeconds, float[]? FrameMatrix);
+
+/// <summary>
+/// VM-NET's music features as the reference recipe computes them with librosa 0.5.1: 12 kHz mono, the centre 29.12 s
+/// (zero-padded at the end when shorter), HPSS, then 190 features per frame for the harmonic and the percussive signal,
+/// each block in log-amplitude against its own maximum; mean, population variance and max over the 1366 frames.
+/// Thread-safe: every call builds its own scratch buffers.
+/// </summary>
+public sealed class MusicFeatureExtractor(StageTimer? timer = null)
+{
+    public const int StftSize = 512;
+
+    private static readonly Lazy<FilterBank> Mel96 = new(() =>
+        // The recipe calls melspectrogram without sr, so the bank is librosa's default 22050 Hz one (0–11025 Hz) laid over a 12 kHz spectrum.
+        new FilterBank(FilterBanks.MelBankSlaney(96, StftSize, 22050, 0, 11025, true)));
+
+    private static readonly Lazy<Mfcc> MfccBank = new(() => new Mfcc(SampleRate));
+    private static readonly Lazy<PolyFeatures> Poly1 = new(() => new PolyFeatures(1, (StftSize / 2) + 1, SampleRate));
+    private static readonly Lazy<PolyFeatures> Poly2 = new(() => new PolyFeatures(2, (StftSize / 2) + 1, SampleRate));
+
+    /// <summary>Decodes any FFmpeg-readable file to 12 kHz mono (soxr, see <see cref="FfmpegAudio"/>) and extracts its features.</summary>
+    public async Task<MusicFeatures> FromFileAsync(
+        string path, bool keepFrames, TimeSpan timeout, double maxSeconds, CancellationToken cancellationToken)
+    {
+        var start = Stopwatch.GetTimestamp();
+        var samples = await FfmpegAudio.DecodeMonoAsync(path, SampleRate, timeout, cancellationToken);
+        timer?.Add("decode", start);
+        if (samples.Length == 0)
+        {
+            throw new MediaDecodeException("the file holds no audio samples");
+        }
+
+        if (samples.Length > maxSeconds * SampleRate)
+        {
+            throw new MediaDecodeException($"audio is {samples.Length / (double)SampleRate:0} s long, more than the {maxSeconds:0} s allowed");
+        }
+
+        return FromSamples(samples, keepFrames);
+    }
+
+    /// <summary>Features of a whole decoded track at 12 kHz (cropped or padded here).</summary>
+    public MusicFeatures FromSamples(ReadOnlySpan<float> samples, bool keepFrames = false)
+    {
+        var clip = CentreClip(samples);
+        var (vector, frames, tempo, matrix) = FromClip(clip, keepFrames);
+        return new MusicFeatures(vector, frames, tempo, samples.Length / (double)SampleRate, matrix);
+    }
+
+    /// <summary>
+    /// The recipe's crop: longer tracks keep samples [(n − 349440) / 2, (n + 349440) / 2), shorter ones get zeros at the end.
+    /// Non-finite samples become 0 (librosa would carry NaN through every feature).
+    /// </summary>
+    public static float[] CentreClip(ReadOnlySpan<float> samples)
+    {
+        var clip = new float[ClipSamples];
+        var source = samples.Length > ClipSamples ? samples.Slice((samples.Length - ClipSamples) / 2, ClipSamples) : samples;
+        source.CopyTo(clip);
+        for (var i = 0; i < clip.Length; i++)
+        {
+            clip[i] = float.IsFinite(clip[i]) ? clip[i] : 0f;
+        }
+
+        return clip;
+    }
+
+    /// <summary>Features of a clip of exactly <see cref="AudioFeatureLayout.ClipSamples"/> samples.</summary>
+    public (float[] Vector, int Frames, double? TempoBpm, float[]? FrameMatrix) FromClip(ReadOnlySpan<float> clip, bool keepFrames = false)
+    {
+        ArgumentOutOfRangeException.ThrowIfNotEqual(clip.Length, ClipSamples);
+        var start = Stopwatch.GetTimestamp();
+        var harmonic = new float[ClipSamples];
+        var percussive = new float[ClipSamples];
+        new Hpss().Separate(clip, harmonic, percussive);
+        timer?.Add("hpss", start);
+
+        var frames = Frames;
+        var rows = new float[PerFrame * frames];
+        Component(harmonic, rows.AsSpan(0, PerComponent * frames), null);
+        var logMel = new float[Mfcc.Mels * frames];
+        Component(percussive, rows.AsSpan(PerComponent * frames), logMel);
+
+        start = Stopwatch.GetTimestamp();
+        var tempo = TempoEstimator.Estimate(logMel, Mfcc.Mels, (double)SampleRate / HopLength);
+        var vector = Aggregate(rows, frames);
+        float[]? matrix = null;
+        if (keepFrames)
+        {
+            matrix = new float[frames * PerFrame];
+            for (var r = 0; r < PerFrame; r++)
+            {
+                for (var t = 0; t < frames; t++)
+                {
+                    matrix[(t * PerFrame) + r] = rows[(r * frames) + t];
+                }
+            }
+        }
+
+        timer?.Add("aggregate+tempo", start);
+        return (vector, frames, tempo, matrix);
+    }
+
+    /// <summary>mean (380), population variance (380), max (380) over frames of a row-major 380 × T matrix.</summary>
+    public static float[] Aggregate(ReadOnlySpan<float> rows, int frames)
+    {
+        var vector = new float[TrackDimension];
+        for (var r = 0; r < PerFrame; r++)
+        {
+            var row = rows.Slice(r * frames, frames);
+            double sum = 0, max = double.NegativeInfinity;
+            foreach (var v in row)
+            {
+                sum += v;
+                max = Math.Max(max, v);
+            }
+
+            var mean = sum / frames;
+            var squares = 0.0;
+            foreach (var v in row)
+            {
+                squares += (v - mean) * (v - mean);
+            }
+
+            vector[r] = (float)mean;
+            vector[PerFrame + r] = (float)(squares / frames);
+            vector[(2 * PerFrame) + r] = (float)max;
+        }
+
+        return vector;
+    }
+
+    // The 13 blocks of one component, each put through logamplitude on its own, into 190 rows × frames.
+    private void Component(float[] y, Span<float> rows, float[]? logMelForTempo)
+    {
+        var frames = Frames;
+        Span<float> Block(Span<float> all, string name)
+        {
+            var block = Blocks.First(b => b.Name == name);
+            return all.Slice(block.Offset * frames, block.Size * frames);
+        }
+
+        var start = Stopwatch.GetTimestamp();
+        var stft = new Stft(StftSize, HopLength, Stft.PeriodicHann(StftSize));
+        var bins = stft.Bins;
+        var magnitude = new float[frames * bins];
+        stft.Magnitudes(y, magnitude, 1);
+        var power = new float[magnitude.Length];
+        for (var i = 0; i < power.Length; i++)
+        {
+            power[i] = magnitude[i] * magnitude[i];
+        }
+
+        timer?.Add("stft512", start);
+
+        start = Stopwatch.GetTimestamp();
+        ChromaStft.Compute(power, StftSize, SampleRate, Block(rows, "chroma_stft"));
+        timer?.Add("chroma_stft", start);
+
+        start = Stopwatch.GetTimestamp();
+        var tuningStft = new Stft(Hpss.NFft, Hpss.Hop, Stft.PeriodicHann(Hpss.NFft));
+        var tuningMagnitude = new float[tuningStft.FrameCount(y.Length) * tuningStft.Bins];
+        tuningStft.Magnitudes(y, tuningMagnitude, 1);
+        var tuning = TuningEstimator.Estimate(tuningMagnitude, tuningStft.Bins, SampleRate, Hpss.NFft);
+        var cqt = new float[ConstantQ.BinCount * frames];
+        new ConstantQ(SampleRate, HopLength).Magnitudes(y, tuning, cqt);
+        ChromaCens.FromCqt(cqt, Block(rows, "chroma_cens"));
+        timer?.Add("cqt+chroma_cens", start);
+
+        start = Stopwatch.GetTimestamp();
+        Mel96.Value.Apply(power, Block(rows, "melspectrogram"));
+        var mfccStft = new Stft(Mfcc.NFft, HopLength, Stft.PeriodicHann(Mfcc.NFft));
+        var power2048 = new float[frames * mfccStft.Bins];
+        mfccStft.Magnitudes(y, power2048, 2);
+        var logMel = logMelForTempo ?? new float[Mfcc.Mels * frames];
+        var mfcc = Block(rows, "mfcc");
+        MfccBank.Value.Compute(power2048, logMel, mfcc);
+        Delta.Compute(mfcc, Mfcc.Coefficients, 1, Block(rows, "mfcc_delta"));
+        Delta.Compute(mfcc, Mfcc.Coefficients, 2, Block(rows, "mfcc_delta2"));
+        timer?.Add("mel+mfcc", start);
+
+        start = Stopwatch.GetTimestamp();
+        FrameRms.Compute(y, StftSize, HopLength, Block(rows, "rmse"));
+        SpectralShape.Compute(
+            magnitude, bins, SampleRate, Block(rows, "spectral_centroid"), Block(rows, "spectral_bandwidth"), Block(rows, "spectral_rolloff"));
+        Poly1.Value.Compute(magnitude, Block(rows, "poly_features_order1"));
+        Poly2.Value.Compute(magnitude, Block(rows, "poly_features_order2"));
+        ZeroCrossingRate.Compute(y, StftSize, HopLength, Block(rows, "zero_crossing_rate"));
+        foreach (var block in Blocks)
+        {
+            Decibels.LogAmplitudeRefMax(rows.Slice(block.Offset * frames, block.Size * frames));
+        }
+
+        timer?.Add("spectral+logamp", start);
+    }
+}

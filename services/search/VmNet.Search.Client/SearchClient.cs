@@ -1,0 +1,139 @@
+using System.Runtime.CompilerServices;
+using Google.Protobuf;
+using Grpc.Core;
+using Grpc.Net.Client;
+using VmNet.Search.V1;
+
+namespace VmNet.Search.Client;
+
+/// <summary>
+/// A typed client for the search service: one HTTP/2 channel (h2c for http://, TLS for https://), the API key
+/// sent as <c>x-api-key</c> on every call, clips streamed from disk in chunks.
+/// </summary>
+public sealed class SearchClient : IDisposable
+{
+    public const string ApiKeyHeader = "x-api-key";
+
+    /// <summary>Chunk size of clip uploads; well under gRPC's default 4 MiB message limit.</summary>
+    public const int ChunkBytes = 64 * 1024;
+
+    private readonly GrpcChannel _channel;
+    private readonly bool _ownsChannel;
+    private readonly Metadata _headers = [];
+
+    public SearchClient(Uri server, string? apiKey = null, HttpMessageHandler? handler = null)
+        : this(GrpcChannel.ForAddress(server, new GrpcChannelOptions { HttpHandler = handler, DisposeHttpClient = handler is not null }), apiKey, ownsChannel: true)
+    {
+    }
+
+    public SearchClient(GrpcChannel channel, string? apiKey = null)
+        : this(channel, apiKey, ownsChannel: false)
+    {
+    }
+
+    private SearchClient(GrpcChannel channel, string? apiKey, bool ownsChannel)
+    {
+        _channel = channel;
+        _ownsChannel = ownsChannel;
+        if (!string.IsNullOrEmpty(apiKey))
+        {
+            _headers.Add(ApiKeyHeader, apiKey);
+        }
+
+        Queries = new SearchService.SearchServiceClient(channel);
+        Admin = new SearchAdminService.SearchAdminServiceClient(channel);
+    }
+
+    /// <summary>The generated query client, for calls this wrapper does not cover.</summary>
+    public SearchService.SearchServiceClient Queries { get; }
+
+    /// <summary>The generated admin client.</summary>
+    public SearchAdminService.SearchAdminServiceClient Admin { get; }
+
+    public Task<SearchReply> FindMusicForVideoIdAsync(string mediaId, QueryOptions? options = null, CancellationToken cancellationToken = default) =>
+        Queries.FindMusicAsync(new SearchRequest { MediaId = mediaId, Options = options ?? new() }, _headers, cancellationToken: cancellationToken).ResponseAsync;
+
+    public Task<SearchReply> FindVideosForMusicIdAsync(string mediaId, QueryOptions? options = null, CancellationToken cancellationToken = default) =>
+        Queries.FindVideosAsync(new SearchRequest { MediaId = mediaId, Options = options ?? new() }, _headers, cancellationToken: cancellationToken).ResponseAsync;
+
+    /// <summary>Music for raw video features (the video extractor's vector).</summary>
+    public Task<SearchReply> FindMusicForVideoFeaturesAsync(IEnumerable<float> features, QueryOptions? options = null, CancellationToken cancellationToken = default) =>
+        Queries.FindMusicAsync(new SearchRequest { Features = ToFeatures(features), Options = options ?? new() }, _headers, cancellationToken: cancellationToken).ResponseAsync;
+
+    /// <summary>Videos for raw music features (the 1140-value music vector).</summary>
+    public Task<SearchReply> FindVideosForMusicFeaturesAsync(IEnumerable<float> features, QueryOptions? options = null, CancellationToken cancellationToken = default) =>
+        Queries.FindVideosAsync(new SearchRequest { Features = ToFeatures(features), Options = options ?? new() }, _headers, cancellationToken: cancellationToken).ResponseAsync;
+
+    /// <summary>Uploads a video file and returns music for it.</summary>
+    public Task<SearchReply> FindMusicForVideoFileAsync(string path, QueryOptions? options = null, CancellationToken cancellationToken = default) =>
+        UploadAsync(Queries.FindMusicForClip(_headers, cancellationToken: cancellationToken), path, options, cancellationToken);
+
+    /// <summary>Uploads a music file and returns videos for it.</summary>
+    public Task<SearchReply> FindVideosForMusicFileAsync(string path, QueryOptions? options = null, CancellationToken cancellationToken = default) =>
+        UploadAsync(Queries.FindVideosForClip(_headers, cancellationToken: cancellationToken), path, options, cancellationToken);
+
+    public Task<ModelInfo> GetModelInfoAsync(CancellationToken cancellationToken = default) =>
+        Queries.GetModelInfoAsync(new GetModelInfoRequest(), _headers, cancellationToken: cancellationToken).ResponseAsync;
+
+    /// <summary>The live model now and after every change, until <paramref name="cancellationToken"/> fires.</summary>
+    public async IAsyncEnumerable<ModelInfo> WatchModelAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        using var call = Queries.WatchModel(new WatchModelRequest(), _headers, cancellationToken: cancellationToken);
+        while (await call.ResponseStream.MoveNext(cancellationToken))
+        {
+            yield return call.ResponseStream.Current;
+        }
+    }
+
+    public Task<AdminReply> RequestRetrainingAsync(string reason, string? requestedBy = null, CancellationToken cancellationToken = default) =>
+        Admin.RequestRetrainingAsync(new RequestRetrainingRequest { Reason = reason, RequestedBy = requestedBy ?? string.Empty }, _headers, cancellationToken: cancellationToken).ResponseAsync;
+
+    public Task<AdminReply> ActivateModelAsync(string modelVersion, string? requestedBy = null, CancellationToken cancellationToken = default) =>
+        Admin.ActivateModelAsync(new ActivateModelRequest { ModelVersion = modelVersion, RequestedBy = requestedBy ?? string.Empty }, _headers, cancellationToken: cancellationToken).ResponseAsync;
+
+    public void Dispose()
+    {
+        if (_ownsChannel)
+        {
+            _channel.Dispose();
+        }
+    }
+
+    private static Features ToFeatures(IEnumerable<float> values)
+    {
+        var features = new Features();
+        features.Values.AddRange(values);
+        return features;
+    }
+
+    private static async Task<SearchReply> UploadAsync(
+        AsyncClientStreamingCall<ClipUpload, SearchReply> call, string path, QueryOptions? options, CancellationToken cancellationToken)
+    {
+        using (call)
+        {
+            try
+            {
+                await call.RequestStream.WriteAsync(new ClipUpload { Header = new ClipHeader { Options = options ?? new(), FileName = Path.GetFileName(path) } }, cancellationToken);
+                await using var file = File.OpenRead(path);
+                var buffer = new byte[ChunkBytes];
+                int n;
+                while ((n = await file.ReadAsync(buffer, cancellationToken)) > 0)
+                {
+                    await call.RequestStream.WriteAsync(new ClipUpload { Chunk = ByteString.CopyFrom(buffer, 0, n) }, cancellationToken);
+                }
+
+                await call.RequestStream.CompleteAsync();
+            }
+            catch (RpcException)
+            {
+                // The server ended the call early (e.g. RESOURCE_EXHAUSTED on an oversize clip): its status is the answer.
+            }
+            catch (InvalidOperationException) when (call.ResponseAsync.IsCompleted)
+            {
+                // Writing after the server has finished the call: report the server's status below.
+            }
+
+            return await call.ResponseAsync;
+        }
+    }
+}

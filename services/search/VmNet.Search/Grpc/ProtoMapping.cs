@@ -1,0 +1,93 @@
+using VmNet.Catalogue;
+using V1 = VmNet.Search.V1;
+using Contracts = VmNet.Contracts;
+
+namespace VmNet.Search.Grpc;
+
+/// <summary>Between the wire types of <c>vmnet.search.v1</c> and the engine's records.</summary>
+public static class ProtoMapping
+{
+    public static SearchQuery ToQuery(Contracts.Modality target, V1.SearchRequest request) => request.QueryCase switch
+    {
+        V1.SearchRequest.QueryOneofCase.MediaId => WithOptions(new SearchQuery(target, MediaId: request.MediaId), request.Options),
+        V1.SearchRequest.QueryOneofCase.Features => WithOptions(new SearchQuery(target, Features: [.. request.Features.Values]), request.Options),
+        _ => throw new SearchFailedException(SearchFailure.InvalidArgument, "set media_id or features"),
+    };
+
+    public static SearchQuery WithOptions(SearchQuery query, V1.QueryOptions? options) => options is null
+        ? query
+        : query with { TopK = options.TopK, Filter = ToFilter(options.Filter), Explain = options.Explain };
+
+    public static SearchFilter? ToFilter(V1.Filter? filter) => filter is null
+        ? null
+        : new SearchFilter(
+            filter.HasMinDurationSeconds ? filter.MinDurationSeconds : null,
+            filter.HasMaxDurationSeconds ? filter.MaxDurationSeconds : null,
+            filter.HasMinTempoBpm ? filter.MinTempoBpm : null,
+            filter.HasMaxTempoBpm ? filter.MaxTempoBpm : null,
+            ToKind(filter.Kind));
+
+    public static Contracts.MediaKind? ToKind(V1.MediaKind kind) => kind switch
+    {
+        V1.MediaKind.Pair => Contracts.MediaKind.Pair,
+        V1.MediaKind.Video => Contracts.MediaKind.Video,
+        V1.MediaKind.Music => Contracts.MediaKind.Music,
+        _ => null,
+    };
+
+    public static V1.MediaKind ToProto(Contracts.MediaKind? kind) => kind switch
+    {
+        Contracts.MediaKind.Pair => V1.MediaKind.Pair,
+        Contracts.MediaKind.Video => V1.MediaKind.Video,
+        Contracts.MediaKind.Music => V1.MediaKind.Music,
+        _ => V1.MediaKind.Unspecified,
+    };
+
+    public static V1.Modality ToProto(Contracts.Modality modality) =>
+        modality == Contracts.Modality.Music ? V1.Modality.Music : V1.Modality.Video;
+
+    public static V1.SearchReply ToReply(SearchAnswer answer)
+    {
+        var reply = new V1.SearchReply { ModelVersion = answer.ModelVersion, Target = ToProto(answer.Target) };
+        foreach (var m in answer.Matches)
+        {
+            var match = new V1.Match { MediaId = m.MediaId, Score = m.Score, Kind = ToProto(m.Kind), DurationSeconds = m.DurationSeconds ?? 0 };
+            if (m.TempoBpm is { } tempo)
+            {
+                match.TempoBpm = tempo;
+            }
+
+            match.Explanation.AddRange(m.Explanation.Select(a => new V1.BlockAgreement { Modality = ToProto(a.Modality), Block = a.Block, Contribution = a.Contribution }));
+            reply.Matches.Add(match);
+        }
+
+        return reply;
+    }
+
+    public static V1.ModelInfo ToModelInfo(LiveModel live, IReadOnlyList<GenerationInfo> generations)
+    {
+        var info = new V1.ModelInfo
+        {
+            LiveVersion = live.Version ?? string.Empty,
+            MusicInputDim = live.Manifest?.MusicInputDim ?? 0,
+            VideoInputDim = live.Manifest?.VideoInputDim ?? 0,
+            EmbeddingDim = live.Manifest?.EmbeddingDim ?? 0,
+            ObservedUnixMs = live.ObservedAt.ToUnixTimeMilliseconds(),
+        };
+        foreach (var (key, value) in live.Manifest?.Metrics ?? new Dictionary<string, double>())
+        {
+            info.Metrics[key] = value;
+        }
+
+        info.Generations.AddRange(generations.Select(g => new V1.Generation
+        {
+            Version = g.Generation,
+            Dimension = g.Dimension,
+            MusicCount = g.MusicCount,
+            VideoCount = g.VideoCount,
+            Live = g.IsLive,
+            CreatedUnixMs = g.CreatedAt.ToUnixTimeMilliseconds(),
+        }));
+        return info;
+    }
+}

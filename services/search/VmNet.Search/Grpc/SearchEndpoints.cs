@@ -1,0 +1,83 @@
+using System.Net;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+
+namespace VmNet.Search.Grpc;
+
+/// <summary>
+/// Kestrel's listeners when the search role runs: the host's <c>urls</c> stay HTTP/1 (health endpoints) and
+/// <c>Search:GrpcUrl</c> is a dedicated HTTP/2 endpoint, plain-text h2c or TLS with <c>Search:Certificate</c>.
+/// Explicit listeners replace <c>urls</c>, so both are declared here.
+/// </summary>
+public sealed class SearchEndpoints
+{
+    private ListenOptions? _grpc;
+
+    /// <summary>The gRPC address as bound (a configured port 0 replaced by the real one); null before the server starts.</summary>
+    public Uri? GrpcAddress => _grpc is { IPEndPoint: { Port: > 0 } endpoint }
+        ? new Uri($"{(Tls ? "https" : "http")}://{Format(endpoint)}")
+        : null;
+
+    public bool Tls { get; private set; }
+
+    public void Configure(KestrelServerOptions kestrel, string? urls, SearchOptions options)
+    {
+        foreach (var url in (string.IsNullOrWhiteSpace(urls) ? "http://127.0.0.1:0" : urls).Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            var address = BindingAddress.Parse(url);
+            Listen(kestrel, address, listen =>
+            {
+                listen.Protocols = HttpProtocols.Http1;
+                if (address.Scheme == "https")
+                {
+                    listen.UseHttps();
+                }
+            });
+        }
+
+        var grpc = BindingAddress.Parse(options.GrpcUrl);
+        Tls = !string.IsNullOrWhiteSpace(options.Certificate.Path);
+        if (grpc.Scheme == "https" && !Tls)
+        {
+            throw new InvalidOperationException($"Search:GrpcUrl is https ({options.GrpcUrl}) but no Search:Certificate:Path is configured");
+        }
+
+        Listen(kestrel, grpc, listen =>
+        {
+            listen.Protocols = HttpProtocols.Http2;
+            if (Tls)
+            {
+                // ALPN negotiates h2 on this endpoint.
+                listen.UseHttps(options.Certificate.Path!, options.Certificate.Password);
+            }
+
+            _grpc = listen;
+        });
+    }
+
+    private static void Listen(KestrelServerOptions kestrel, BindingAddress address, Action<ListenOptions> configure)
+    {
+        if (address.Host is "*" or "+" or "0.0.0.0" or "[::]")
+        {
+            kestrel.ListenAnyIP(address.Port, configure);
+        }
+        else if (address.Host == "localhost")
+        {
+            kestrel.ListenLocalhost(address.Port, configure);
+        }
+        else if (IPAddress.TryParse(address.Host.Trim('[', ']'), out var ip))
+        {
+            kestrel.Listen(ip, address.Port, configure);
+        }
+        else
+        {
+            throw new InvalidOperationException($"listen addresses must be IP addresses, localhost or *, not '{address.Host}'");
+        }
+    }
+
+    private static string Format(IPEndPoint endpoint) =>
+        endpoint.Address.Equals(IPAddress.Any) || endpoint.Address.Equals(IPAddress.IPv6Any)
+            ? $"127.0.0.1:{endpoint.Port}"
+            : endpoint.ToString();
+}

@@ -1,0 +1,69 @@
+using System.Runtime.CompilerServices;
+using Grpc.Core;
+using VmNet.Catalogue;
+using VmNet.Search.V1;
+using Contracts = VmNet.Contracts;
+
+namespace VmNet.Search.Grpc;
+
+/// <summary>The query service of <c>vmnet.search.v1</c>; errors become status codes in <see cref="SearchServerInterceptor"/>.</summary>
+public sealed class SearchGrpcService(SearchEngine engine, ClipSearch clips, LiveModelMonitor monitor, IVectorStore store)
+    : SearchService.SearchServiceBase
+{
+    public override async Task<SearchReply> FindMusic(SearchRequest request, ServerCallContext context) =>
+        ProtoMapping.ToReply(await engine.SearchAsync(ProtoMapping.ToQuery(Contracts.Modality.Music, request), context.CancellationToken));
+
+    public override async Task<SearchReply> FindVideos(SearchRequest request, ServerCallContext context) =>
+        ProtoMapping.ToReply(await engine.SearchAsync(ProtoMapping.ToQuery(Contracts.Modality.Video, request), context.CancellationToken));
+
+    public override Task<SearchReply> FindMusicForClip(IAsyncStreamReader<ClipUpload> requestStream, ServerCallContext context) =>
+        ClipAsync(Contracts.Modality.Music, requestStream, context.CancellationToken);
+
+    public override Task<SearchReply> FindVideosForClip(IAsyncStreamReader<ClipUpload> requestStream, ServerCallContext context) =>
+        ClipAsync(Contracts.Modality.Video, requestStream, context.CancellationToken);
+
+    public override async Task<ModelInfo> GetModelInfo(GetModelInfoRequest request, ServerCallContext context) =>
+        ProtoMapping.ToModelInfo(monitor.Current, await store.ListGenerationsAsync(context.CancellationToken));
+
+    public override async Task WatchModel(WatchModelRequest request, IServerStreamWriter<ModelInfo> responseStream, ServerCallContext context)
+    {
+        var ct = context.CancellationToken;
+        var live = monitor.Current;
+        try
+        {
+            while (!ct.IsCancellationRequested)
+            {
+                await responseStream.WriteAsync(ProtoMapping.ToModelInfo(live, await store.ListGenerationsAsync(ct)), ct);
+                live = await monitor.WaitForChangeAsync(live.Version, ct);
+            }
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            // The caller stopped watching.
+        }
+    }
+
+    private async Task<SearchReply> ClipAsync(Contracts.Modality target, IAsyncStreamReader<ClipUpload> stream, CancellationToken ct)
+    {
+        if (!await stream.MoveNext(ct) || stream.Current.PartCase != ClipUpload.PartOneofCase.Header)
+        {
+            throw new SearchFailedException(SearchFailure.InvalidArgument, "the first message of a clip upload must be its header");
+        }
+
+        var template = ProtoMapping.WithOptions(new SearchQuery(target), stream.Current.Header.Options);
+        return ProtoMapping.ToReply(await clips.SearchAsync(target, template, Chunks(stream, ct), ct));
+    }
+
+    private static async IAsyncEnumerable<ReadOnlyMemory<byte>> Chunks(IAsyncStreamReader<ClipUpload> stream, [EnumeratorCancellation] CancellationToken ct)
+    {
+        while (await stream.MoveNext(ct))
+        {
+            if (stream.Current.PartCase != ClipUpload.PartOneofCase.Chunk)
+            {
+                throw new SearchFailedException(SearchFailure.InvalidArgument, "only chunks may follow the header");
+            }
+
+            yield return stream.Current.Chunk.Memory;
+        }
+    }
+}

@@ -1,0 +1,21 @@
+using MassTransit;
+using Microsoft.Extensions.Options;
+using VmNet.Contracts;
+using VmNet.ServiceDefaults;
+
+namespace VmNet.Search;
+
+/// <summary><see cref="MediaEmbedded"/> of a video-only upload → <see cref="SoundtrackSuggested"/>.</summary>
+public sealed class MediaEmbeddedConsumer(SoundtrackTagger tagger) : IConsumer<MediaEmbedded>
+{
+    public async Task Consume(ConsumeContext<MediaEmbedded> context)
+    {
+        if (await tagger.SuggestAsync(context.Message, context.CancellationToken) is { } suggestion)
+        {
+            await context.Publish(suggestion);
+        }
+    }
+}
+
+public sealed class MediaEmbeddedConsumerDefinition(IOptions<BusOptions> options)
+    : RoleConsumerDefinition<MediaEmbeddedConsumer>(Role.Search, options);

@@ -1,0 +1,197 @@
+using Microsoft.Extensions.Caching.Memory;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using VmNet.Catalogue;
+using VmNet.Contracts;
+using VmNet.Media;
+
+namespace VmNet.Search;
+
+/// <summary>A query: find items of <paramref name="Target"/> modality for a catalogue item or for raw features of the other modality.</summary>
+public sealed record SearchQuery(
+    Modality Target,
+    string? MediaId = null,
+    float[]? Features = null,
+    int TopK = 0,
+    SearchFilter? Filter = null,
+    bool Explain = false);
+
+public sealed record SearchMatch(
+    string MediaId,
+    float Score,
+    MediaKind? Kind,
+    double? DurationSeconds,
+    double? TempoBpm,
+    IReadOnlyList<BlockAgreement> Explanation);
+
+/// <summary>An answer in which every score comes from <paramref name="ModelVersion"/>.</summary>
+public sealed record SearchAnswer(string ModelVersion, Modality Target, IReadOnlyList<SearchMatch> Matches);
+
+/// <summary>
+/// Queries without gRPC or the bus. Each query reads the live generation once, embeds (when needed) with that
+/// generation's model and accepts the store's answer only if it came from the same generation; a swap in between
+/// makes it start again, so no answer mixes generations.
+/// </summary>
+public sealed partial class SearchEngine(
+    IVectorStore store,
+    IFeatureCatalogue catalogue,
+    ModelCache models,
+    MatchExplainer explainer,
+    IMemoryCache payloads,
+    IOptions<SearchOptions> options,
+    ILogger<SearchEngine> logger)
+{
+    private const int SwapAttempts = 5;
+
+    // Kind, duration and tempo change only on re-ingest: a short cache spares a catalogue read per hit per query.
+    private static readonly TimeSpan PayloadLifetime = TimeSpan.FromSeconds(30);
+
+    /// <summary>The modality of the query that finds <paramref name="target"/>.</summary>
+    public static Modality QueryModality(Modality target) => target == Modality.Music ? Modality.Video : Modality.Music;
+
+    public string? LiveGeneration => store.LiveGeneration;
+
+    public async Task<SearchAnswer> SearchAsync(SearchQuery query, CancellationToken cancellationToken)
+    {
+        var k = Validate(query);
+        for (var attempt = 1; ; attempt++)
+        {
+            var generation = store.LiveGeneration
+                ?? throw new SearchFailedException(SearchFailure.Unavailable, "no model is live yet: train and activate one first");
+            var (vector, raw) = await QueryVectorAsync(query, generation, cancellationToken);
+            var result = await store.SearchAsync(query.Target, vector, k, query.Filter, cancellationToken);
+            if (result.Generation == generation)
+            {
+                return new SearchAnswer(generation, query.Target, await MatchesAsync(query, generation, raw, result.Hits, cancellationToken));
+            }
+
+            LogSwapDuringQuery(generation, result.Generation, attempt);
+            if (attempt >= SwapAttempts)
+            {
+                throw new SearchFailedException(SearchFailure.Unavailable, "the live model kept changing during the query; try again");
+            }
+        }
+    }
+
+    private int Validate(SearchQuery query)
+    {
+        if ((query.MediaId is null) == (query.Features is null))
+        {
+            throw Invalid("give exactly one of a media id or raw features");
+        }
+
+        if (query.MediaId is not null && !MediaId.IsValid(query.MediaId))
+        {
+            throw Invalid($"'{Shorten(query.MediaId)}' is not a media id (32 lower-case hex characters)");
+        }
+
+        if (query.Features is { } features && features.Any(f => !float.IsFinite(f)))
+        {
+            throw Invalid("features must be finite numbers");
+        }
+
+        if (query.Filter is { } f)
+        {
+            if (f.MinDurationSeconds > f.MaxDurationSeconds || f.MinTempoBpm > f.MaxTempoBpm)
+            {
+                throw Invalid("filter minimum above its maximum");
+            }
+        }
+
+        if (query.TopK < 0)
+        {
+            throw Invalid("top_k must not be negative");
+        }
+
+        return query.TopK == 0 ? options.Value.DefaultTopK : Math.Min(query.TopK, options.Value.MaxTopK);
+    }
+
+    // The query in the generation's space, and its raw features when an explanation needs them.
+    private async Task<(float[] Vector, float[]? Raw)> QueryVectorAsync(SearchQuery query, string generation, CancellationToken cancellationToken)
+    {
+        var modality = QueryModality(query.Target);
+        if (query.Features is { } features)
+        {
+            var model = models.Get(generation);
+            var expected = modality == Modality.Music ? model.Manifest.MusicInputDim : model.Manifest.VideoInputDim;
+            if (features.Length != expected)
+            {
+                throw Invalid($"model {generation} takes {expected} {Name(modality)} features, got {features.Length}");
+            }
+
+            return (Embed(model, modality, features), features);
+        }
+
+        var mediaId = query.MediaId!;
+        var stored = await store.GetVectorAsync(generation, modality, mediaId, cancellationToken);
+        CatalogueItem? item = null;
+        if (stored is null || query.Explain)
+        {
+            item = await catalogue.GetAsync(mediaId, cancellationToken);
+        }
+
+        var raw = modality == Modality.Music ? item?.MusicFeatures : item?.VideoFeatures;
+        if (stored is not null)
+        {
+            return (stored, raw);
+        }
+
+        if (item is null)
+        {
+            throw new SearchFailedException(SearchFailure.NotFound, $"no media {mediaId} in the catalogue");
+        }
+
+        if (raw is null)
+        {
+            throw new SearchFailedException(SearchFailure.NotFound, $"media {mediaId} has no {Name(modality)} to search with");
+        }
+
+        // Catalogued but not yet embedded into this generation: embed it here.
+        return (Embed(models.Get(generation), modality, raw), raw);
+    }
+
+    private async Task<IReadOnlyList<SearchMatch>> MatchesAsync(
+        SearchQuery query, string generation, float[]? raw, IReadOnlyList<VectorHit> hits, CancellationToken cancellationToken)
+    {
+        var items = new Payload?[hits.Count];
+        var full = new CatalogueItem?[hits.Count];
+        var explain = query.Explain && raw is not null && hits.Count > 0;
+        for (var i = 0; i < hits.Count; i++)
+        {
+            var id = hits[i].MediaId;
+            if (!explain && payloads.TryGetValue(id, out Payload? cached))
+            {
+                items[i] = cached;
+                continue;
+            }
+
+            full[i] = await catalogue.GetAsync(id, cancellationToken);
+            items[i] = full[i] is { } item ? new Payload(item.Kind, item.DurationSeconds, item.TempoBpm) : null;
+            payloads.Set(id, items[i], PayloadLifetime);
+        }
+
+        IReadOnlyList<IReadOnlyList<BlockAgreement>>? explanations = null;
+        if (explain)
+        {
+            var targetRaw = full.Select(it => query.Target == Modality.Music ? it?.MusicFeatures : it?.VideoFeatures).ToList();
+            explanations = await explainer.ExplainAsync(models.Get(generation), QueryModality(query.Target), raw!, targetRaw, cancellationToken);
+        }
+
+        return [.. hits.Select((h, i) => new SearchMatch(
+            h.MediaId, h.Score, items[i]?.Kind, items[i]?.DurationSeconds, items[i]?.TempoBpm, explanations?[i] ?? []))];
+    }
+
+    private sealed record Payload(MediaKind Kind, double DurationSeconds, double? TempoBpm);
+
+    private static float[] Embed(IEmbeddingModel model, Modality modality, float[] features) =>
+        (modality == Modality.Music ? model.EmbedMusic([features]) : model.EmbedVideo([features]))[0];
+
+    private static string Name(Modality modality) => modality == Modality.Music ? "music" : "video";
+
+    private static string Shorten(string text) => text.Length > 40 ? text[..40] + "…" : text;
+
+    private static SearchFailedException Invalid(string message) => new(SearchFailure.InvalidArgument, message);
+
+    [LoggerMessage(5010, LogLevel.Information, "Live model changed from {Expected} to {Got} during a query (attempt {Attempt}); asking again")]
+    private partial void LogSwapDuringQuery(string expected, string got, int attempt);
+}

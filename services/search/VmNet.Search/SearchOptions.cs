@@ -1,0 +1,45 @@
+namespace VmNet.Search;
+
+/// <summary>The <c>Search</c> configuration section.</summary>
+public sealed class SearchOptions
+{
+    public const string Section = "Search";
+
+    /// <summary>The dedicated gRPC endpoint: plain-text HTTP/2 (h2c), or TLS when a certificate is configured.</summary>
+    public string GrpcUrl { get; set; } = "http://127.0.0.1:5081";
+
+    public CertificateOptions Certificate { get; set; } = new();
+
+    /// <summary>Key admin calls must send as <c>x-api-key</c>; with none configured admin calls are refused.</summary>
+    public string? AdminApiKey { get; set; }
+
+    /// <summary>Key queries must send as <c>x-api-key</c>; with none configured queries are open.</summary>
+    public string? QueryApiKey { get; set; }
+
+    public int DefaultTopK { get; set; } = 10;
+
+    public int MaxTopK { get; set; } = 100;
+
+    /// <summary>Largest uploaded clip (default 64 MiB); more is RESOURCE_EXHAUSTED.</summary>
+    public long MaxClipBytes { get; set; } = 64L * 1024 * 1024;
+
+    /// <summary>Longest time decoding and extracting one clip may take.</summary>
+    public TimeSpan ClipTimeout { get; set; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>How often the live generation is read for <c>WatchModel</c> and model preloading.</summary>
+    public TimeSpan ModelPollInterval { get; set; } = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>Tracks in a <c>SoundtrackSuggested</c>.</summary>
+    public int SuggestionTopK { get; set; } = 10;
+
+    /// <summary>Blocks per side listed when a match is explained.</summary>
+    public int ExplainBlocks { get; set; } = 3;
+}
+
+public sealed class CertificateOptions
+{
+    /// <summary>A PKCS#12 (.pfx) file; when set the gRPC endpoint speaks TLS (HTTP/2 via ALPN).</summary>
+    public string? Path { get; set; }
+
+    public string? Password { get; set; }
+}

@@ -1,0 +1,91 @@
+using System.Collections.Immutable;
+using System.Globalization;
+using System.Text.Json;
+using Microsoft.Data.Sqlite;
+using VmNet.Contracts;
+using VmNet.Media;
+
+namespace VmNet.Search;
+
+/// <summary>A suggestion as first made for one media id under one model version.</summary>
+public sealed record StoredSuggestion(string MediaId, string ModelVersion, ImmutableArray<SuggestedTrack> Tracks, DateTimeOffset SuggestedAt);
+
+/// <summary>
+/// What was suggested, per media id and model version (SQLite, <c>store/soundtracks.db</c>). The first suggestion
+/// wins: a concurrent or later one for the same key reads back the stored one instead of replacing it.
+/// </summary>
+public sealed class SoundtrackLedger
+{
+    private readonly string _connectionString;
+
+    public SoundtrackLedger(DataDirectory data)
+    {
+        _connectionString = new SqliteConnectionStringBuilder
+        {
+            DataSource = Path.Combine(data.Store, "soundtracks.db"),
+            Pooling = true,
+        }.ToString();
+        using var connection = Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = """
+            PRAGMA journal_mode = WAL;
+            CREATE TABLE IF NOT EXISTS soundtrack_suggestions (
+                media_id TEXT NOT NULL,
+                model_version TEXT NOT NULL,
+                tracks TEXT NOT NULL,
+                suggested_at TEXT NOT NULL,
+                PRIMARY KEY (media_id, model_version));
+            """;
+        command.ExecuteNonQuery();
+    }
+
+    public async Task<StoredSuggestion?> FindAsync(string mediaId, string modelVersion, CancellationToken cancellationToken)
+    {
+        await using var connection = Open();
+        return await FindAsync(connection, mediaId, modelVersion, cancellationToken);
+    }
+
+    /// <summary>Stores <paramref name="suggestion"/> unless one exists for its key; returns the one stored.</summary>
+    public async Task<StoredSuggestion> AddOrGetAsync(StoredSuggestion suggestion, CancellationToken cancellationToken)
+    {
+        await using var connection = Open();
+        await using (var insert = connection.CreateCommand())
+        {
+            insert.CommandText = """
+                INSERT OR IGNORE INTO soundtrack_suggestions (media_id, model_version, tracks, suggested_at)
+                VALUES ($media, $model, $tracks, $at)
+                """;
+            insert.Parameters.AddWithValue("$media", suggestion.MediaId);
+            insert.Parameters.AddWithValue("$model", suggestion.ModelVersion);
+            insert.Parameters.AddWithValue("$tracks", JsonSerializer.Serialize(suggestion.Tracks));
+            insert.Parameters.AddWithValue("$at", suggestion.SuggestedAt.ToString("O", CultureInfo.InvariantCulture));
+            await insert.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        return await FindAsync(connection, suggestion.MediaId, suggestion.ModelVersion, cancellationToken)
+            ?? throw new InvalidOperationException($"suggestion for {suggestion.MediaId} vanished after insert");
+    }
+
+    private static async Task<StoredSuggestion?> FindAsync(SqliteConnection connection, string mediaId, string modelVersion, CancellationToken cancellationToken)
+    {
+        await using var select = connection.CreateCommand();
+        select.CommandText = "SELECT tracks, suggested_at FROM soundtrack_suggestions WHERE media_id = $media AND model_version = $model";
+        select.Parameters.AddWithValue("$media", mediaId);
+        select.Parameters.AddWithValue("$model", modelVersion);
+        await using var reader = await select.ExecuteReaderAsync(cancellationToken);
+        if (!await reader.ReadAsync(cancellationToken))
+        {
+            return null;
+        }
+
+        var tracks = JsonSerializer.Deserialize<ImmutableArray<SuggestedTrack>>(reader.GetString(0));
+        return new StoredSuggestion(mediaId, modelVersion, tracks, DateTimeOffset.Parse(reader.GetString(1), CultureInfo.InvariantCulture));
+    }
+
+    private SqliteConnection Open()
+    {
+        var connection = new SqliteConnection(_connectionString);
+        connection.Open();
+        return connection;
+    }
+}

@@ -1,0 +1,54 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using VmNet.Contracts;
+
+namespace VmNet.Search;
+
+/// <summary>
+/// Soundtrack suggestions for video-only uploads. One suggestion per media id and model version: the first is
+/// stored and every later request for the same pair (reprocessing, redelivery) gets that same suggestion back.
+/// A new model version gives a new suggestion.
+/// </summary>
+public sealed partial class SoundtrackTagger(SearchEngine engine, SoundtrackLedger ledger, IOptions<SearchOptions> options, ILogger<SoundtrackTagger> logger)
+{
+    /// <summary>The suggestion to publish for <paramref name="embedded"/>, or null when it needs none or no model is live.</summary>
+    public async Task<SoundtrackSuggested?> SuggestAsync(MediaEmbedded embedded, CancellationToken cancellationToken)
+    {
+        if (embedded.Kind != MediaKind.Video || !embedded.VideoEmbedded)
+        {
+            return null;
+        }
+
+        if (engine.LiveGeneration is not { } live)
+        {
+            LogNoModel(embedded.MediaId);
+            return null;
+        }
+
+        var stored = await ledger.FindAsync(embedded.MediaId, live, cancellationToken);
+        if (stored is null)
+        {
+            var answer = await engine.SearchAsync(
+                new SearchQuery(Modality.Music, MediaId: embedded.MediaId, TopK: options.Value.SuggestionTopK), cancellationToken);
+            stored = await ledger.AddOrGetAsync(
+                new StoredSuggestion(embedded.MediaId, answer.ModelVersion, [.. answer.Matches.Select(m => new SuggestedTrack(m.MediaId, m.Score))], DateTimeOffset.UtcNow),
+                cancellationToken);
+            LogSuggested(embedded.MediaId, stored.Tracks.Length, stored.ModelVersion);
+        }
+        else
+        {
+            LogRepeated(embedded.MediaId, stored.ModelVersion);
+        }
+
+        return new SoundtrackSuggested(stored.MediaId, embedded.CorrelationId, stored.ModelVersion, stored.Tracks, stored.SuggestedAt);
+    }
+
+    [LoggerMessage(5040, LogLevel.Information, "Suggested {Count} soundtracks for {MediaId} under model {Version}")]
+    private partial void LogSuggested(string mediaId, int count, string version);
+
+    [LoggerMessage(5041, LogLevel.Information, "{MediaId} already has a suggestion under model {Version}; sending the same one again")]
+    private partial void LogRepeated(string mediaId, string version);
+
+    [LoggerMessage(5042, LogLevel.Information, "No model is live yet: no soundtrack suggestion for {MediaId}")]
+    private partial void LogNoModel(string mediaId);
+}

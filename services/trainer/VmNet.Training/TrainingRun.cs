@@ -1,0 +1,225 @@
+using System.Diagnostics;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace VmNet.Training;
+
+/// <summary>One epoch: mean loss terms over its batches, validation Recall@10 after it, and where its time went.</summary>
+public sealed record EpochReport(
+    int Epoch,
+    int MaxEpochs,
+    double Loss,
+    double VideoToMusic,
+    double MusicToVideo,
+    double VideoStructure,
+    double MusicStructure,
+    double ValidationRecallAt10,
+    bool Improved,
+    double ForwardSeconds,
+    double LossSeconds,
+    double BackwardSeconds,
+    double StepSeconds,
+    double ValidationSeconds)
+{
+    public double TrainSeconds => ForwardSeconds + LossSeconds + BackwardSeconds + StepSeconds;
+}
+
+/// <summary>A trained network with the normalisers it was trained with; embeds raw features (eval mode).</summary>
+public sealed class TrainedModel(VmNetNetwork network, FeatureNormalizer music, FeatureNormalizer video, TrainingOptions options) : IDisposable
+{
+    public VmNetNetwork Network { get; } = network;
+
+    public FeatureNormalizer MusicNormalizer { get; } = music;
+
+    public FeatureNormalizer VideoNormalizer { get; } = video;
+
+    public TrainingOptions Options { get; } = options;
+
+    public int EmbeddingDim => Options.EmbeddingDim;
+
+    public float[] EmbedMusic(float[] rawRows) => Embed(Network.Music, MusicNormalizer, rawRows);
+
+    public float[] EmbedVideo(float[] rawRows) => Embed(Network.Video, VideoNormalizer, rawRows);
+
+    public RecallReport Evaluate(PairSet set) =>
+        RecallAtK.Evaluate(EmbedMusic(set.Music), EmbedVideo(set.Video), EmbeddingDim);
+
+    public void Dispose() => Network.Dispose();
+
+    private static float[] Embed(EmbeddingBranch branch, FeatureNormalizer normalizer, float[] rawRows)
+    {
+        branch.eval();
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        var n = rawRows.Length / normalizer.Dim;
+        return branch.forward(tensor(normalizer.Apply(rawRows), [n, normalizer.Dim])).data<float>().ToArray();
+    }
+}
+
+/// <summary>What a run produced: the best epoch's model and its figures.</summary>
+public sealed record TrainingResult(TrainedModel Model, RecallReport Validation, RecallReport? Test, IReadOnlyList<EpochReport> History, int BestEpoch);
+
+/// <summary>
+/// Trains VM-NET on a split corpus: Adam over shuffled mini-batches, the combined (or inter-only) loss, validation
+/// Recall@10 (mean of both directions) after each epoch, early stopping with the best epoch's weights kept.
+/// Deterministic for a seed on a given machine and thread count.
+/// </summary>
+public static class TrainingRun
+{
+    // Torch's seed and thread count are process-wide: trainings in one process take turns, so each is reproducible.
+    private static readonly Lock OneAtATime = new();
+
+    public static TrainingResult Train(PairCorpus corpus, TrainingOptions options, IProgress<EpochReport>? progress = null, CancellationToken cancellationToken = default)
+    {
+        options.Validate();
+        lock (OneAtATime)
+        {
+            return TrainLocked(corpus, options, progress, cancellationToken);
+        }
+    }
+
+    private static TrainingResult TrainLocked(PairCorpus corpus, TrainingOptions options, IProgress<EpochReport>? progress, CancellationToken cancellationToken)
+    {
+        if (options.Threads > 0)
+        {
+            set_num_threads(options.Threads);
+        }
+
+        random.manual_seed(options.Seed);
+        var musicNorm = FeatureNormalizer.Fit(corpus.Train.Music, corpus.MusicDim);
+        var videoNorm = FeatureNormalizer.Fit(corpus.Train.Video, corpus.VideoDim);
+        var network = new VmNetNetwork(corpus.MusicDim, corpus.VideoDim, options);
+        var model = new TrainedModel(network, musicNorm, videoNorm, options);
+        try
+        {
+            return TrainLoop(corpus, options, model, progress, cancellationToken);
+        }
+        catch
+        {
+            model.Dispose();
+            throw;
+        }
+    }
+
+    private static TrainingResult TrainLoop(PairCorpus corpus, TrainingOptions options, TrainedModel model, IProgress<EpochReport>? progress, CancellationToken cancellationToken)
+    {
+        var network = model.Network;
+        var n = corpus.Train.Count;
+        using var music = tensor(model.MusicNormalizer.Apply(corpus.Train.Music), [n, corpus.MusicDim]);
+        using var video = tensor(model.VideoNormalizer.Apply(corpus.Train.Video), [n, corpus.VideoDim]);
+        using var optimizer = optim.Adam(network.parameters(), options.LearningRate);
+        using var shuffle = new Generator((ulong)options.Seed);
+        var history = new List<EpochReport>();
+        var best = double.NegativeInfinity;
+        var bestEpoch = 0;
+        Dictionary<string, Tensor>? bestState = null;
+        var sinceBest = 0;
+        try
+        {
+            for (var epoch = 1; epoch <= options.MaxEpochs; epoch++)
+            {
+                var report = RunEpoch(epoch, model, music, video, optimizer, shuffle, corpus, options, cancellationToken);
+                var improved = report.ValidationRecallAt10 > best;
+                if (improved)
+                {
+                    best = report.ValidationRecallAt10;
+                    bestEpoch = epoch;
+                    DisposeState(bestState);
+                    bestState = network.state_dict().ToDictionary(kv => kv.Key, kv => kv.Value.detach().clone());
+                    sinceBest = 0;
+                }
+                else
+                {
+                    sinceBest++;
+                }
+
+                report = report with { Improved = improved };
+                history.Add(report);
+                progress?.Report(report);
+                if (sinceBest >= options.Patience)
+                {
+                    break;
+                }
+            }
+
+            if (bestState is not null)
+            {
+                network.load_state_dict(bestState);
+            }
+        }
+        finally
+        {
+            DisposeState(bestState);
+        }
+
+        network.eval();
+        var validation = model.Evaluate(corpus.Validation);
+        var test = corpus.Test.Count >= 2 ? model.Evaluate(corpus.Test) : null;
+        return new TrainingResult(model, validation, test, history, bestEpoch);
+    }
+
+    private static EpochReport RunEpoch(
+        int epoch, TrainedModel model, Tensor music, Tensor video, optim.Optimizer optimizer, Generator shuffle,
+        PairCorpus corpus, TrainingOptions options, CancellationToken cancellationToken)
+    {
+        var network = model.Network;
+        network.train();
+        var n = music.shape[0];
+        using var order = randperm(n, generator: shuffle);
+        double forward = 0, lossTime = 0, backward = 0, step = 0;
+        double total = 0, v2m = 0, m2v = 0, sv = 0, sm = 0;
+        var batches = 0;
+        var watch = new Stopwatch();
+        for (long start = 0; start + 1 < n; start += options.BatchSize)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            using var scope = NewDisposeScope();
+            var end = Math.Min(n, start + options.BatchSize);
+            var index = order[(int)start..(int)end];
+            var musicBatch = music.index_select(0, index);
+            var videoBatch = video.index_select(0, index);
+
+            watch.Restart();
+            var musicEmbedding = network.Music.forward(musicBatch);
+            var videoEmbedding = network.Video.forward(videoBatch);
+            forward += Lap(watch);
+            var terms = VmNetLoss.Combined(musicBatch, videoBatch, musicEmbedding, videoEmbedding, options);
+            lossTime += Lap(watch);
+            optimizer.zero_grad();
+            terms.Total.backward();
+            backward += Lap(watch);
+            optimizer.step();
+            step += Lap(watch);
+
+            total += terms.Total.ToDouble();
+            v2m += terms.VideoToMusic;
+            m2v += terms.MusicToVideo;
+            sv += terms.VideoStructure;
+            sm += terms.MusicStructure;
+            batches++;
+        }
+
+        watch.Restart();
+        var validation = model.Evaluate(corpus.Validation);
+        var validationSeconds = Lap(watch);
+        batches = Math.Max(batches, 1);
+        return new EpochReport(
+            epoch, options.MaxEpochs, total / batches, v2m / batches, m2v / batches, sv / batches, sm / batches,
+            validation.MeanRecallAt10, Improved: false, forward, lossTime, backward, step, validationSeconds);
+    }
+
+    private static double Lap(Stopwatch watch)
+    {
+        var seconds = watch.Elapsed.TotalSeconds;
+        watch.Restart();
+        return seconds;
+    }
+
+    private static void DisposeState(Dictionary<string, Tensor>? state)
+    {
+        foreach (var tensor in state?.Values ?? Enumerable.Empty<Tensor>())
+        {
+            tensor.Dispose();
+        }
+    }
+}

@@ -1,0 +1,112 @@
+using System.Globalization;
+using System.Runtime.CompilerServices;
+using VmNet.Media;
+
+namespace VmNet.VideoFeatures;
+
+/// <summary>
+/// Decodes a video to square rgb24 frames at a fixed rate with one FFmpeg pipe (<c>fps</c>, then scale to cover
+/// the square and centre-crop, as ImageNet models were trained). Chosen over OpenCV: on a 60 s 720p H.264
+/// video FFmpeg's pipe decoded 1 frame/s in 1.1–1.4 s against OpenCV's 1.4 s (reading every frame) or 6.4 s
+/// (seeking), and 8.7–9.6 s against 17 s on noisy video; <c>vmnet bench video</c> measures it here.
+/// </summary>
+public sealed class FfmpegFrameDecoder(int size, double framesPerSecond, double maxSeconds, TimeSpan timeout)
+{
+    public int Size => size;
+
+    public int FrameBytes => size * size * 3;
+
+    /// <summary>The most frames one video yields.</summary>
+    public int MaxFrames => (int)Math.Ceiling(maxSeconds * framesPerSecond);
+
+    public IReadOnlyList<string> Arguments(string path, bool firstFrameOnly = false)
+    {
+        var crop = $"scale={size}:{size}:force_original_aspect_ratio=increase,crop={size}:{size}";
+        return
+        [
+            "-nostdin", "-hide_banner", "-loglevel", "error",
+            "-t", F(maxSeconds), "-i", path,
+            "-map", "0:v:0", "-an", "-sn", "-dn",
+            .. firstFrameOnly ? (string[])["-vf", crop, "-frames:v", "1"] : ["-vf", $"fps={F(framesPerSecond)},{crop}"],
+            "-pix_fmt", "rgb24", "-f", "rawvideo", "pipe:1",
+        ];
+    }
+
+    /// <summary>
+    /// The frames in order, each <see cref="FrameBytes"/> bytes (a fresh array per frame). A video shorter than one
+    /// frame interval still yields its first frame. Throws <see cref="MediaDecodeException"/> with FFmpeg's reason.
+    /// </summary>
+    public async IAsyncEnumerable<byte[]> DecodeAsync(string path, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        if (!File.Exists(path))
+        {
+            throw new MediaDecodeException($"no such file: {path}");
+        }
+
+        var count = 0;
+        await foreach (var frame in RunAsync(path, firstFrameOnly: false, cancellationToken))
+        {
+            count++;
+            yield return frame;
+        }
+
+        if (count == 0)
+        {
+            // The fps filter emits nothing for clips shorter than half a frame interval.
+            await foreach (var frame in RunAsync(path, firstFrameOnly: true, cancellationToken))
+            {
+                count++;
+                yield return frame;
+            }
+        }
+
+        if (count == 0)
+        {
+            throw new MediaDecodeException("the video stream has no decodable frame");
+        }
+    }
+
+    private async IAsyncEnumerable<byte[]> RunAsync(string path, bool firstFrameOnly, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        using var timeoutCts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeoutCts.CancelAfter(timeout);
+        await using var process = StreamingProcess.Start(FfmpegAudio.FfmpegProgram, Arguments(path, firstFrameOnly));
+        var stdout = process.StandardOutput;
+        var produced = 0;
+        while (produced < MaxFrames)
+        {
+            var frame = new byte[FrameBytes];
+            int read;
+            try
+            {
+                read = await stdout.ReadAtLeastAsync(frame, frame.Length, throwOnEndOfStream: false, timeoutCts.Token);
+            }
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+                throw new TimeoutException($"ffmpeg did not decode {Path.GetFileName(path)} within {timeout.TotalSeconds:0} s");
+            }
+
+            if (read < frame.Length)
+            {
+                break;
+            }
+
+            produced++;
+            yield return frame;
+        }
+
+        if (produced == MaxFrames)
+        {
+            // Enough frames: stop FFmpeg instead of waiting for the rest (disposal kills it).
+            yield break;
+        }
+
+        var (exitCode, stderr) = await process.WaitAsync(timeoutCts.Token);
+        if (exitCode != 0)
+        {
+            throw new MediaDecodeException($"ffmpeg could not decode the video (exit {exitCode.ToString(CultureInfo.InvariantCulture)}): {FfmpegAudio.LastLine(stderr)}");
+        }
+    }
+
+    private static string F(double value) => value.ToString("0.###", CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,113 @@
+using System.Diagnostics;
+using MassTransit;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
+using VmNet.Contracts;
+using VmNet.Hosting;
+using VmNet.Testing;
+
+namespace VmNet.EndToEnd.Tests;
+
+/// <summary>
+/// Roles as separate <c>vmnet serve</c> processes on one RabbitMQ virtual host and one data directory,
+/// plus a client bus in the test process that publishes and observes every event.
+/// </summary>
+public sealed class Pipeline : IAsyncDisposable
+{
+    private readonly List<(string Name, VmnetProcess Process)> _workers = [];
+    private WebApplication? _client;
+
+    private Pipeline(string broker)
+    {
+        Broker = broker;
+    }
+
+    public string Broker { get; }
+
+    public TempFolder Data { get; } = new("pipeline-data");
+
+    public TempFolder Media { get; } = new("pipeline-media");
+
+    public PipelineEvents Events => _client!.Services.GetRequiredService<PipelineEvents>();
+
+    public IBus Bus => _client!.Services.GetRequiredService<IBus>();
+
+    public IReadOnlyList<(string Name, VmnetProcess Process)> Workers => _workers;
+
+    public static async Task<Pipeline> StartAsync(string broker, params string[][] roleSets)
+    {
+        var pipeline = new Pipeline(broker);
+        foreach (var roles in roleSets)
+        {
+            pipeline.StartWorker(roles);
+        }
+
+        await pipeline.WaitHealthyAsync();
+        pipeline._client = VmNetHost.BuildClient(
+            new Dictionary<string, string?> { ["Bus:Transport"] = "RabbitMq", ["Bus:RabbitMq:Uri"] = broker, ["Storage:DataDir"] = pipeline.Data.Path },
+            b => b.AddPipelineEvents());
+        await pipeline._client.StartAsync();
+        return pipeline;
+    }
+
+    public VmnetProcess StartWorker(string[] roles)
+    {
+        var port = Ports.Free();
+        List<string> args = ["serve", "--transport", "rabbitmq", "--rabbitmq", Broker, "--data", Data.Path, "--urls", $"http://127.0.0.1:{port}"];
+        foreach (var role in roles)
+        {
+            args.AddRange(["--role", role]);
+        }
+
+        var process = VmnetProcess.Start(args, new Dictionary<string, string>
+        {
+            ["Ingest__MediaRoots__0"] = Media.Path,
+            ["Telemetry__Console"] = "true",
+            ["Bus__Concurrency__audio-features"] = "1",
+            ["Bus__Concurrency__video-features"] = "1",
+            ["VMNET_TEST_HEALTH"] = $"http://127.0.0.1:{port}/health/ready",
+        });
+        _workers.Add((string.Join('+', roles), process));
+        return process;
+    }
+
+    public async Task WaitHealthyAsync()
+    {
+        foreach (var (_, process) in _workers.Where(w => !w.Process.HasExited))
+        {
+            var url = process.Environment["VMNET_TEST_HEALTH"];
+            await Ports.WaitHealthyAsync(url, TimeSpan.FromMinutes(3), process);
+        }
+    }
+
+    /// <summary>Publishes an ingest request inside an activity of its own, so its trace id is known.</summary>
+    public async Task<(IngestRequested Request, string TraceId)> IngestAsync(string file, MediaKind kind)
+    {
+        // Recorded, so the sampler (parent-based) keeps the publish and everything downstream in this trace.
+        using var activity = new Activity("test-ingest").SetIdFormat(ActivityIdFormat.W3C);
+        activity.ActivityTraceFlags = ActivityTraceFlags.Recorded;
+        activity.Start();
+        var request = new IngestRequested(Guid.NewGuid(), file, kind, DateTimeOffset.UtcNow);
+        await Bus.Publish(request);
+        return (request, activity.TraceId.ToString());
+    }
+
+    public string Logs() => string.Join("\n\n", _workers.Select(w => $"== {w.Name} (pid {w.Process.Id}) ==\n{w.Process.Output}"));
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_client is not null)
+        {
+            await _client.StopAsync();
+            await _client.DisposeAsync();
+        }
+
+        foreach (var (_, process) in _workers)
+        {
+            process.Dispose();
+        }
+
+        Data.Dispose();
+        Media.Dispose();
+    }
+}

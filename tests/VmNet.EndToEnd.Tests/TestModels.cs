@@ -1,0 +1,33 @@
+using VmNet.Catalogue;
+using VmNet.Media;
+using VmNet.ModelFormat;
+
+namespace VmNet.EndToEnd.Tests;
+
+/// <summary>Real model folders (ONNX branches + model.json) with seeded random weights: what the trainer publishes, minus training.</summary>
+public static class TestModels
+{
+    public static Uri Write(string dataDir, string version, int musicDim, int videoDim, int seed, int embeddingDim = 32)
+    {
+        var folder = Path.Combine(dataDir, "models", version);
+        Directory.CreateDirectory(folder);
+        var random = new Random(seed);
+        BranchOnnx.Save(Branch(musicDim, embeddingDim, random), Path.Combine(folder, "music.onnx"));
+        BranchOnnx.Save(Branch(videoDim, embeddingDim, random), Path.Combine(folder, "video.onnx"));
+        new ModelManifest(version, DateTimeOffset.UtcNow, musicDim, videoDim, embeddingDim, "music.onnx", "video.onnx",
+            new Dictionary<string, double> { ["val.R@10"] = 0 }).Save(folder);
+        return DataDirectory.ToUri(folder);
+    }
+
+    private static BranchGraph Branch(int input, int output, Random random)
+    {
+        var weight = new float[input * output];
+        for (var i = 0; i < weight.Length; i++)
+        {
+            weight[i] = (float)(random.NextDouble() - 0.5) / MathF.Sqrt(input);
+        }
+
+        return new BranchGraph(new float[input], Enumerable.Repeat(1f, input).ToArray(),
+            [new DenseLayer(input, output, weight, new float[output], Relu: false)], null, null);
+    }
+}

@@ -1,0 +1,40 @@
+using System.Text.Json;
+using VmNet.Contracts;
+using VmNet.Testing;
+
+namespace VmNet.Search.Tests;
+
+/// <summary>A separate client process (the real <c>vmnet search</c>) queries the server over real HTTP/2.</summary>
+public sealed class SearchProcessTests(SearchServerFixture fixture) : IClassFixture<SearchServerFixture>
+{
+    private static readonly TimeSpan Timeout = TimeSpan.FromMinutes(2);
+
+    [Fact]
+    public async Task Vmnet_search_by_id_prints_the_servers_answer_as_json()
+    {
+        var server = fixture.Server;
+        var video = server.World.First(MediaKind.Pair);
+        using var client = server.Client();
+        var inProcess = await client.FindMusicForVideoIdAsync(video.MediaId, new V1.QueryOptions { TopK = 3 }, TestContext.Current.CancellationToken);
+
+        var (exitCode, output) = await VmnetProcess.RunAsync(
+            ["search", "--id", video.MediaId, "--top", "3", "--server", server.GrpcAddress.ToString(), "--json"], Timeout);
+
+        Assert.True(exitCode == 0, output);
+        using var json = JsonDocument.Parse(output[output.IndexOf('{', StringComparison.Ordinal)..]);
+        Assert.Equal("v1", json.RootElement.GetProperty("modelVersion").GetString());
+        Assert.Equal(
+            inProcess.Matches.Select(m => m.MediaId),
+            json.RootElement.GetProperty("matches").EnumerateArray().Select(m => m.GetProperty("mediaId").GetString()));
+    }
+
+    [Fact]
+    public async Task Vmnet_search_reports_not_found_with_its_exit_code()
+    {
+        var (exitCode, output) = await VmnetProcess.RunAsync(
+            ["search", "--id", new string('a', 32), "--server", fixture.Server.GrpcAddress.ToString(), "--json"], Timeout);
+
+        Assert.Equal(2, exitCode);
+        Assert.Contains("\"status\":\"NotFound\"", output, StringComparison.Ordinal);
+    }
+}

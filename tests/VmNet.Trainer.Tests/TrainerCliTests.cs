@@ -1,0 +1,100 @@
+using System.CommandLine;
+using System.Text.Json;
+using VmNet.Contracts;
+using VmNet.Media;
+using VmNet.ServiceDefaults;
+using VmNet.Testing;
+using VmNet.Training;
+using VmNet.VectorStore;
+
+namespace VmNet.Trainer.Tests;
+
+/// <summary>The role's commands, parsed and run in-process the way <c>vmnet</c> merges them.</summary>
+public sealed class TrainerCliTests
+{
+    private static async Task<(int Exit, string Output)> RunAsync(params string[] args)
+    {
+        var root = new RootCommand("test") { CommonOptions.Data };
+        var contribution = TrainerRole.Cli();
+        foreach (var command in contribution.TopLevel!)
+        {
+            root.Subcommands.Add(command);
+        }
+
+        var bench = new Command("bench", "benchmarks");
+        foreach (var command in contribution.Bench!)
+        {
+            bench.Subcommands.Add(command);
+        }
+
+        root.Subcommands.Add(bench);
+        var output = new StringWriter();
+        var previous = Console.Out;
+        Console.SetOut(output);
+        try
+        {
+            var exit = await root.Parse(args).InvokeAsync(cancellationToken: TestContext.Current.CancellationToken);
+            return (exit, output.ToString());
+        }
+        finally
+        {
+            Console.SetOut(previous);
+        }
+    }
+
+    [Fact]
+    public async Task EvalJsonReportsTheLiveModelOnTheTestSplit()
+    {
+        using var folder = new TempFolder("trainer-cli");
+        var data = new DataDirectory(folder.Path);
+        var catalogue = new SqliteFeatureCatalogue(data);
+        foreach (var pair in SyntheticPairs.Create(400))
+        {
+            await catalogue.UpsertMusicAsync(pair.MediaId, MediaKind.Pair, pair.Music, "m1", 30, null, TestContext.Current.CancellationToken);
+            await catalogue.UpsertVideoAsync(pair.MediaId, MediaKind.Pair, pair.Video, "v1", 30, TestContext.Current.CancellationToken);
+        }
+
+        var corpus = await PairCorpus.LoadAsync(catalogue, 0.1, 0.1, TestContext.Current.CancellationToken);
+        var outcome = TrainingPipeline.Run(corpus, new Catalogue.ModelRegistry(data), SyntheticPairs.TinyOptions(epochs: 2), 0.01, null, default);
+
+        var (exit, output) = await RunAsync("eval", "--json", "--data", folder.Path);
+        Assert.Equal(0, exit);
+        var json = JsonDocument.Parse(output).RootElement;
+        Assert.Equal(outcome.Manifest.Version, json.GetProperty("model").GetString());
+        Assert.Equal(corpus.Test.Count, json.GetProperty("testPairs").GetInt32());
+        foreach (var direction in new[] { "videoToMusic", "musicToVideo" })
+        {
+            var figures = json.GetProperty(direction);
+            Assert.Equal(["R@1", "R@10", "R@25", "R@50", "R@100", "medianRank"], figures.EnumerateObject().Select(p => p.Name));
+        }
+
+        Assert.Equal(outcome.Test!.VideoToMusic.At(10), json.GetProperty("videoToMusic").GetProperty("R@10").GetDouble(), 6);
+    }
+
+    [Fact]
+    public async Task EvalWithoutAModelSaysSo()
+    {
+        using var folder = new TempFolder("trainer-cli");
+        var catalogue = new SqliteFeatureCatalogue(new DataDirectory(folder.Path));
+        foreach (var pair in SyntheticPairs.Create(100))
+        {
+            await catalogue.UpsertMusicAsync(pair.MediaId, MediaKind.Pair, pair.Music, "m1", 30, null, TestContext.Current.CancellationToken);
+            await catalogue.UpsertVideoAsync(pair.MediaId, MediaKind.Pair, pair.Video, "v1", 30, TestContext.Current.CancellationToken);
+        }
+
+        var (exit, _) = await RunAsync("eval", "--json", "--data", folder.Path);
+        Assert.Equal(1, exit);
+    }
+
+    [Fact]
+    public async Task BenchTrainJsonTimesAnEpochAtTheRealSizes()
+    {
+        var (exit, output) = await RunAsync("bench", "train", "--pairs", "256", "--video-dim", "64", "--json");
+        Assert.Equal(0, exit);
+        var json = JsonDocument.Parse(output).RootElement;
+        Assert.Equal(1140, json.GetProperty("musicDim").GetInt32());
+        Assert.Equal(256, json.GetProperty("pairs").GetInt32());
+        Assert.True(json.GetProperty("secondsPerEpoch").GetDouble() > 0);
+        Assert.True(json.GetProperty("baselineSecondsPerEpoch").GetDouble() > 0);
+    }
+}
