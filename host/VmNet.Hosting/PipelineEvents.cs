@@ -120,7 +120,12 @@ public static class PipelineEventsExtensions
     {
         builder.Services.AddSingleton<PipelineEvents>();
         builder.Services.AddRoleConsumers("observer", bus =>
-            bus.AddConsumer<PipelineEventsConsumer>().Endpoint(e => e.Temporary = true));
+            bus.AddConsumer<PipelineEventsConsumer>().Endpoint(e =>
+            {
+                // One queue per observing process: two observers must each see every event, not share them.
+                e.Temporary = true;
+                e.InstanceId = Guid.NewGuid().ToString("N")[..12];
+            }));
         return builder;
     }
 }

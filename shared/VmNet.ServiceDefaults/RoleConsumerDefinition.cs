@@ -16,6 +16,11 @@ public abstract class RoleConsumerDefinition<TConsumer> : ConsumerDefinition<TCo
     {
         _options = options.Value;
         ConcurrentMessageLimit = _options.ConcurrencyFor(role);
+
+        // Queues are named for the role that owns them (audio-features-media-ingested, not media-ingested), so an
+        // operator reading the broker sees whose queue and whose _error queue it is.
+        var consumer = KebabCaseEndpointNameFormatter.Instance.Consumer<TConsumer>();
+        EndpointName = consumer.StartsWith(role, StringComparison.Ordinal) ? consumer : $"{role}-{consumer}";
     }
 
     protected override void ConfigureConsumer(

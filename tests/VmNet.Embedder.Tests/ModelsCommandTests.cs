@@ -26,7 +26,7 @@ public sealed class ModelsCommandTests
 
         var (code, output) = await VmnetProcess.RunAsync(["models", "activate", "v1", "--data", data.Path, "--json"], timeout);
         Assert.True(code == 0, output);
-        using (var outcome = JsonDocument.Parse(output[output.IndexOf('{', StringComparison.Ordinal)..]))
+        using (var outcome = JsonDocument.Parse(JsonLine(output, '{')))
         {
             Assert.True(outcome.RootElement.GetProperty("activated").GetBoolean());
             Assert.Equal(5, outcome.RootElement.GetProperty("itemsEmbedded").GetInt32());
@@ -34,7 +34,7 @@ public sealed class ModelsCommandTests
 
         (code, output) = await VmnetProcess.RunAsync(["models", "list", "--data", data.Path, "--json"], timeout);
         Assert.True(code == 0, output);
-        using (var list = JsonDocument.Parse(output[output.IndexOf('[', StringComparison.Ordinal)..]))
+        using (var list = JsonDocument.Parse(JsonLine(output, '[')))
         {
             var row = Assert.Single(list.RootElement.EnumerateArray());
             Assert.Equal(("v1", true, 5L), (row.GetProperty("version").GetString(), row.GetProperty("live").GetBoolean(), row.GetProperty("musicVectors").GetInt64()));
@@ -44,4 +44,8 @@ public sealed class ModelsCommandTests
         Assert.Equal(1, code);
         Assert.Contains("v1 stays live", output, StringComparison.Ordinal);
     }
+
+    // stdout and stderr arrive merged; the answer is the one line that is JSON.
+    private static string JsonLine(string output, char start) =>
+        output.Split('\n').Single(l => l.StartsWith(start));
 }

@@ -114,6 +114,17 @@ public sealed class FaultTests(ITestOutputHelper output)
             output.WriteLine($"poison: {queue} holds it, reason: {reason}");
         }
 
+        // Only the poison message failed, in the queues of MediaIngested's consumers (the embedder reads it for the
+        // kind, the test's observer for its events): no other queue has an error.
+        var vhost = Uri.UnescapeDataString(new Uri(broker).AbsolutePath.TrimStart('/'));
+        var others = (await RabbitMqBroker.CtlAsync("list_queues", "-p", vhost, "name", "messages", "--no-table-headers"))
+            .Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Select(l => l.Split('\t'))
+            .Where(q => q[0].EndsWith("_error", StringComparison.Ordinal) && q[1] != "0"
+                        && !new[] { "audio-features", "video-features", "embedder-features", "pipeline-events" }.Any(c => q[0].StartsWith(c, StringComparison.Ordinal)))
+            .Select(q => $"{q[0]} ({q[1]})")
+            .ToList();
+        Assert.True(others.Count == 0, $"unexpected errors in {string.Join(", ", others)}\n{pipeline.Logs()}");
         Assert.Contains(errors, e => e.Queue.Contains("audio", StringComparison.Ordinal));
         Assert.Contains(errors, e => e.Queue.Contains("video", StringComparison.Ordinal));
         Assert.All(errors, e => Assert.False(string.IsNullOrWhiteSpace(e.Reason)));

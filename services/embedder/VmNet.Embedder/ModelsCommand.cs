@@ -19,6 +19,8 @@ namespace VmNet.Embedder;
 /// </summary>
 public static class ModelsCommand
 {
+    private static readonly JsonSerializerOptions Json = new(ModelManifest.Json) { WriteIndented = false };
+
     public sealed record ModelRow(string Version, DateTimeOffset CreatedAt, bool Live, bool HasFolder, long MusicVectors, long VideoVectors, int? EmbeddingDim, double? ValidationRecallAt10);
 
     public static Command Create()
@@ -38,7 +40,9 @@ public static class ModelsCommand
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { ContentRootPath = AppContext.BaseDirectory });
         builder.Configuration.AddInMemoryCollection(config);
-        builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        // Progress goes to stderr so that stdout carries only the answer (--json stays parseable).
+        builder.Logging.ClearProviders();
+        builder.Logging.AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
         builder.Services.AddSingleton(_ => new DataDirectory(ServiceDefaultsExtensions.DataDirectoryPath(builder.Configuration)));
         builder.AddEmbedderServices();
         if (withBus)
@@ -68,7 +72,7 @@ public static class ModelsCommand
             .ToList();
         if (json)
         {
-            Console.WriteLine(JsonSerializer.Serialize(rows, ModelManifest.Json));
+            Console.WriteLine(JsonSerializer.Serialize(rows, Json));
             return 0;
         }
 
@@ -111,5 +115,5 @@ public static class ModelsCommand
     }
 
     private static void Print(bool json, object value, string text) =>
-        Console.WriteLine(json ? JsonSerializer.Serialize(value, ModelManifest.Json) : text);
+        Console.WriteLine(json ? JsonSerializer.Serialize(value, Json) : text);
 }

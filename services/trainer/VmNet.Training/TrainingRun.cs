@@ -19,8 +19,21 @@ public sealed record EpochReport(
     double LossSeconds,
     double BackwardSeconds,
     double StepSeconds,
-    double ValidationSeconds)
+    double ValidationSeconds,
+    double ValidationRecallAt1 = 0,
+    double ValidationMedianRank = 0)
 {
+    /// <summary>
+    /// Early-stopping order: validation R@10 first; on small validation sets R@10 saturates at 1, so ties are broken
+    /// by R@1 and then by the lower median rank.
+    /// </summary>
+    public bool BetterThan(EpochReport? other) =>
+        other is null
+        || ValidationRecallAt10 > other.ValidationRecallAt10
+        || (ValidationRecallAt10 == other.ValidationRecallAt10
+            && (ValidationRecallAt1 > other.ValidationRecallAt1
+                || (ValidationRecallAt1 == other.ValidationRecallAt1 && ValidationMedianRank < other.ValidationMedianRank)));
+
     public double TrainSeconds => ForwardSeconds + LossSeconds + BackwardSeconds + StepSeconds;
 }
 
@@ -110,7 +123,7 @@ public static class TrainingRun
         using var optimizer = optim.Adam(network.parameters(), options.LearningRate);
         using var shuffle = new Generator((ulong)options.Seed);
         var history = new List<EpochReport>();
-        var best = double.NegativeInfinity;
+        EpochReport? best = null;
         var bestEpoch = 0;
         Dictionary<string, Tensor>? bestState = null;
         var sinceBest = 0;
@@ -119,10 +132,10 @@ public static class TrainingRun
             for (var epoch = 1; epoch <= options.MaxEpochs; epoch++)
             {
                 var report = RunEpoch(epoch, model, music, video, optimizer, shuffle, corpus, options, cancellationToken);
-                var improved = report.ValidationRecallAt10 > best;
+                var improved = report.BetterThan(best);
                 if (improved)
                 {
-                    best = report.ValidationRecallAt10;
+                    best = report;
                     bestEpoch = epoch;
                     DisposeState(bestState);
                     bestState = network.state_dict().ToDictionary(kv => kv.Key, kv => kv.Value.detach().clone());
@@ -205,7 +218,9 @@ public static class TrainingRun
         batches = Math.Max(batches, 1);
         return new EpochReport(
             epoch, options.MaxEpochs, total / batches, v2m / batches, m2v / batches, sv / batches, sm / batches,
-            validation.MeanRecallAt10, Improved: false, forward, lossTime, backward, step, validationSeconds);
+            validation.MeanRecallAt10, Improved: false, forward, lossTime, backward, step, validationSeconds,
+            (validation.VideoToMusic.At(1) + validation.MusicToVideo.At(1)) / 2,
+            (validation.VideoToMusic.MedianRank + validation.MusicToVideo.MedianRank) / 2);
     }
 
     private static double Lap(Stopwatch watch)
