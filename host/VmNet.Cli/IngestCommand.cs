@@ -60,6 +60,8 @@ public static class IngestCommand
     {
         var embedded = !string.Equals(config.GetValueOrDefault("Bus:Transport") ?? Environment.GetEnvironmentVariable("Bus__Transport"),
             nameof(BusTransport.RabbitMq), StringComparison.OrdinalIgnoreCase);
+        // In-process roles are a private pipeline: the search role must not take the shared gRPC port.
+        config.TryAdd("Search:GrpcUrl", "http://127.0.0.1:0");
         await using var app = embedded
             ? VmNetHost.Build([], config, b => b.AddPipelineEvents())
             : VmNetHost.BuildClient(config, b => b.AddPipelineEvents());

@@ -98,7 +98,7 @@ public sealed class SearchWorld
         await store.UpsertAsync(version, records, CancellationToken.None);
     }
 
-    public OnnxEmbeddingBranches Open(string version) => new(Path.Combine(new DataDirectory(DataDir).Models, version));
+    public VmNet.OnnxEmbedding.OnnxEmbeddingModel Open(string version) => VmNet.OnnxEmbedding.OnnxEmbeddingModel.Load(Path.Combine(new DataDirectory(DataDir).Models, version));
 
     /// <summary>Cosine similarities of every music item to <paramref name="video"/> under a model, best first: the expected answer.</summary>
     public IReadOnlyList<(string MediaId, float Score)> ExpectedMusicFor(float[] video, string version)

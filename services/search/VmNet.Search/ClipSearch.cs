@@ -11,13 +11,6 @@ public interface IClipFeatureExtractor
     Task<float[]> ExtractAsync(Modality modality, string path, CancellationToken cancellationToken);
 }
 
-/// <summary>Stands in until an extractor is registered: clip queries then fail with a clear reason.</summary>
-public sealed class NoClipFeatureExtractor : IClipFeatureExtractor
-{
-    public Task<float[]> ExtractAsync(Modality modality, string path, CancellationToken cancellationToken) =>
-        throw new SearchFailedException(SearchFailure.FailedPrecondition, $"clip search is not available: no {modality.ToString().ToLowerInvariant()} feature extractor is registered in this process");
-}
-
 /// <summary>
 /// Uploaded clips: written to a temp file in the data directory (size-limited while it arrives), checked with
 /// ffprobe, run through the feature extractor, then searched like raw features. The file is deleted afterwards.

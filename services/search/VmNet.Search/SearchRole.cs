@@ -9,6 +9,7 @@ using Microsoft.Extensions.Options;
 using VmNet.Catalogue;
 using VmNet.Media;
 using VmNet.Search.Grpc;
+using VmNet.OnnxEmbedding;
 using VmNet.ServiceDefaults;
 using VmNet.VectorStore;
 
@@ -19,7 +20,7 @@ public static partial class SearchRole
 {
     /// <summary>
     /// Reads the catalogue and vector store of <c>AddVmNetStore</c> (shared with the embedder when both run here);
-    /// models open with <see cref="OnnxEmbeddingBranches"/> unless another <see cref="EmbeddingModelLoader"/> is registered.
+    /// models open with <see cref="OnnxEmbeddingModel"/> unless another <see cref="EmbeddingModelLoader"/> is registered.
     /// </summary>
     public static IHostApplicationBuilder AddSearch(this IHostApplicationBuilder builder)
     {
@@ -35,9 +36,9 @@ public static partial class SearchRole
             .Configure<IOptions<SearchOptions>>((kestrel, options) => endpoints.Configure(kestrel, urls, options.Value));
 
         builder.AddVmNetStore();
-        services.TryAddSingleton<EmbeddingModelLoader>(folder => new OnnxEmbeddingBranches(folder));
+        services.TryAddSingleton<EmbeddingModelLoader>(folder => OnnxEmbeddingModel.Load(folder));
         services.TryAddSingleton(new FeatureLayouts());
-        services.TryAddSingleton<IClipFeatureExtractor, NoClipFeatureExtractor>();
+        services.TryAddSingleton<IClipFeatureExtractor, MediaClipFeatureExtractor>();
         services.AddMemoryCache();
         services.AddSingleton<ModelCache>()
             .AddSingleton<MatchExplainer>()
