@@ -109,16 +109,7 @@ public static class IngestCommand
     {
         try
         {
-            var answer = await events.WaitAsync(
-                m => m switch
-                {
-                    MediaIngested i => i.CorrelationId == request.CorrelationId,
-                    IngestFailed f => f.CorrelationId == request.CorrelationId,
-                    Fault<IngestRequested> f => f.Message.CorrelationId == request.CorrelationId,
-                    _ => false,
-                },
-                timeout,
-                ct);
+            var answer = await events.WaitIngestAnswerAsync(request.CorrelationId, timeout, ct);
             return answer switch
             {
                 MediaIngested i => new Outcome(

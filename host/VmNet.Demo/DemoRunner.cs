@@ -191,16 +191,7 @@ public sealed class DemoRunner(DemoOptions options, IDemoProgress progress)
     {
         try
         {
-            var answer = await events.WaitAsync(
-                m => m switch
-                {
-                    MediaIngested i => i.CorrelationId == request.CorrelationId,
-                    IngestFailed f => f.CorrelationId == request.CorrelationId,
-                    Fault<IngestRequested> f => f.Message.CorrelationId == request.CorrelationId,
-                    _ => false,
-                },
-                options.ItemTimeout,
-                ct);
+            var answer = await events.WaitIngestAnswerAsync(request.CorrelationId, options.ItemTimeout, ct);
             return answer switch
             {
                 MediaIngested i => (i, null),

@@ -70,6 +70,19 @@ public sealed class PipelineEvents
         }
     }
 
+    /// <summary>Ingest's answer to one request: <see cref="MediaIngested"/>, <see cref="IngestFailed"/> or the request's fault.</summary>
+    public Task<object> WaitIngestAnswerAsync(Guid correlationId, TimeSpan timeout, CancellationToken cancellationToken = default) =>
+        WaitAsync(
+            m => m switch
+            {
+                MediaIngested i => i.CorrelationId == correlationId,
+                IngestFailed f => f.CorrelationId == correlationId,
+                Fault<IngestRequested> f => f.Message.CorrelationId == correlationId,
+                _ => false,
+            },
+            timeout,
+            cancellationToken);
+
     public async Task<T> WaitAsync<T>(Func<T, bool> match, TimeSpan timeout, CancellationToken cancellationToken = default) =>
         (T)await WaitAsync(m => m is T t && match(t), timeout, cancellationToken);
 }
