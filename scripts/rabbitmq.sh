@@ -11,7 +11,9 @@ env_file="$dir/env.sh"
 
 if [ "$cmd" = start ]; then
   port=${3:?port}
-  dist=$((port + 20000))
+  # Erlang distribution needs a second port: the first free one above the AMQP port.
+  dist=$((port + 1))
+  while (echo >"/dev/tcp/127.0.0.1/$dist") 2>/dev/null; do dist=$((dist + 1)); done
   printf '[].\n' > "$dir/enabled_plugins"
   printf 'loopback_users = none\nlisteners.tcp.default = 127.0.0.1:%s\n' "$port" > "$dir/rabbitmq.conf"
   cat > "$env_file" <<ENV

@@ -5,7 +5,9 @@ cd "$(dirname "$0")/.."
 ./scripts/setup.sh
 
 state=$(mktemp -d /tmp/vmnet-rabbitmq.XXXXXX)
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])' 2>/dev/null || echo 25672)
+# The first free loopback port from 25672 (bash only: a fresh machine need not have python).
+port=25672
+while (echo >"/dev/tcp/127.0.0.1/$port") 2>/dev/null; do port=$((port + 2)); done
 trap './scripts/rabbitmq.sh stop "$state"; rm -rf "$state"' EXIT
 echo "test: starting RabbitMQ on 127.0.0.1:$port"
 env_file=$(./scripts/rabbitmq.sh start "$state" "$port")
