@@ -43,6 +43,12 @@ public sealed class HotSwapTests
             }
         }, CancellationToken.None)).ToList();
 
+        // The readers must have answered from v1 before the swap starts (on a fast machine they may not have yet).
+        while (!answers.Any(a => a.Result.Generation == "v1") && failures.IsEmpty)
+        {
+            await Task.Delay(10, ct);
+        }
+
         // Items keep arriving while v2 is built; they must end up in v2 as well.
         var publishing = h.PublishModelAsync("v2");
         var late = Enumerable.Range(1000, 30).Select(EmbedderHarness.Id).ToList();
