@@ -13,6 +13,5 @@ echo "test: starting RabbitMQ on 127.0.0.1:$port"
 env_file=$(./scripts/rabbitmq.sh start "$state" "$port")
 # shellcheck disable=SC1090
 source "$env_file"
-export VMNET_TEST_RABBITMQCTL=/usr/lib/rabbitmq/bin/rabbitmqctl
 
 dotnet test VmNet.Services.sln -c Release --logger "console;verbosity=normal" "$@"
