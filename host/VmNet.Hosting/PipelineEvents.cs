@@ -95,7 +95,7 @@ public sealed class PipelineEventsConsumer(PipelineEvents events) :
     IConsumer<MediaIngested>, IConsumer<IngestFailed>, IConsumer<Fault<IngestRequested>>,
     IConsumer<AudioFeaturesExtracted>, IConsumer<VideoFeaturesExtracted>, IConsumer<FeatureExtractionFailed>,
     IConsumer<MediaEmbedded>, IConsumer<SoundtrackSuggested>,
-    IConsumer<ModelPublished>, IConsumer<ModelRejected>, IConsumer<ModelActivated>
+    IConsumer<ModelPublished>, IConsumer<ModelRejected>, IConsumer<ModelActivated>, IConsumer<ModelActivationFailed>
 {
     public Task Consume(ConsumeContext<MediaIngested> context) => Record(context);
 
@@ -118,6 +118,8 @@ public sealed class PipelineEventsConsumer(PipelineEvents events) :
     public Task Consume(ConsumeContext<ModelRejected> context) => Record(context);
 
     public Task Consume(ConsumeContext<ModelActivated> context) => Record(context);
+
+    public Task Consume(ConsumeContext<ModelActivationFailed> context) => Record(context);
 
     private Task Record<T>(ConsumeContext<T> context)
         where T : class

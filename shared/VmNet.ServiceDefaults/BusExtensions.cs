@@ -16,9 +16,18 @@ public static class BusExtensions
         var options = builder.Configuration.GetSection(BusOptions.Section).Get<BusOptions>() ?? new BusOptions();
         builder.Services.Configure<BusOptions>(builder.Configuration.GetSection(BusOptions.Section));
         var services = builder.Services;
+        var queues = new ConsumedQueues();
+        services.AddSingleton(queues);
+        if (options.Transport == BusTransport.RabbitMq)
+        {
+            services.AddSingleton<QueueDepthMonitor>();
+            services.AddHostedService(sp => sp.GetRequiredService<QueueDepthMonitor>());
+        }
+
         services.AddMassTransit(bus =>
         {
             bus.SetKebabCaseEndpointNameFormatter();
+            bus.AddConfigureEndpointsCallback((name, _) => queues.Add(name));
             bus.AddRegisteredConsumers(services);
             if (options.RedeliveryEnabled)
             {

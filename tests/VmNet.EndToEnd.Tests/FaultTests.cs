@@ -7,6 +7,7 @@ using VmNet.Catalogue;
 using VmNet.Contracts;
 using VmNet.Media;
 using VmNet.OnnxEmbedding;
+using VmNet.PipelineBench;
 using VmNet.ServiceDefaults;
 using VmNet.Testing;
 using VmNet.VectorStore;
@@ -209,7 +210,7 @@ public sealed class FaultTests(ITestOutputHelper output)
 
     private static async Task PublishModelAsync(Pipeline pipeline, string version, int musicDim, int videoDim, int seed, bool wait = true)
     {
-        var location = TestModels.Write(pipeline.Data.Path, version, musicDim, videoDim, seed);
+        var location = RandomModel.Write(pipeline.Data.Path, version, musicDim, videoDim, seed);
         await pipeline.Bus.Publish(new ModelPublished(version, Guid.NewGuid(), location, ImmutableDictionary<string, double>.Empty, DateTimeOffset.UtcNow));
         if (wait)
         {

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using VmNet.Contracts;
 using VmNet.Media;
+using VmNet.PipelineBench;
 using VmNet.ServiceDefaults;
 using VmNet.Testing;
 using VmNet.VectorStore;
@@ -40,7 +41,7 @@ public sealed class MultiProcessPipelineTests(ITestOutputHelper output)
             // The first model embeds everything stored so far, then goes live.
             var audio = pipeline.Events.OfType<AudioFeaturesExtracted>().First();
             var video = pipeline.Events.OfType<VideoFeaturesExtracted>().First();
-            var location = TestModels.Write(pipeline.Data.Path, "test-v1", audio.Vector.Length, video.Vector.Length, seed: 1);
+            var location = RandomModel.Write(pipeline.Data.Path, "test-v1", audio.Vector.Length, video.Vector.Length, seed: 1);
             await pipeline.Bus.Publish(new ModelPublished("test-v1", Guid.NewGuid(), location,
                 System.Collections.Immutable.ImmutableDictionary<string, double>.Empty, DateTimeOffset.UtcNow));
             var activated = await pipeline.Events.WaitAsync<ModelActivated>(a => a.ModelVersion == "test-v1", timeout);

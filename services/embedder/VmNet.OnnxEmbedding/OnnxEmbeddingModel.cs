@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.ML.OnnxRuntime;
 using Microsoft.ML.OnnxRuntime.Tensors;
 using VmNet.Catalogue;
+using VmNet.Media;
 
 namespace VmNet.OnnxEmbedding;
 
@@ -96,14 +97,21 @@ public sealed partial class OnnxEmbeddingModel : IEmbeddingModel
     {
         var options = new SessionOptions { GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL };
         var provider = "CPU";
-        try
+        if (!NvidiaGpu.DriverLoaded)
         {
-            options.AppendExecutionProvider_CUDA();
-            provider = "CUDA";
+            LogNoCuda(logger, NvidiaGpu.NoDriver);
         }
-        catch (Exception e) when (e is OnnxRuntimeException or EntryPointNotFoundException or DllNotFoundException)
+        else
         {
-            LogNoCuda(logger, e.Message);
+            try
+            {
+                options.AppendExecutionProvider_CUDA();
+                provider = "CUDA";
+            }
+            catch (Exception e) when (e is OnnxRuntimeException or EntryPointNotFoundException or DllNotFoundException)
+            {
+                LogNoCuda(logger, e.Message);
+            }
         }
 
         return (new InferenceSession(path, options), provider);

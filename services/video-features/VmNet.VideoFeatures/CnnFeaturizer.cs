@@ -1,6 +1,7 @@
 using Google.Protobuf;
 using Microsoft.ML.OnnxRuntime;
 using Onnx;
+using VmNet.Media;
 
 namespace VmNet.VideoFeatures;
 
@@ -162,7 +163,7 @@ public sealed class CnnFeaturizer : IDisposable
     private static (InferenceSession Session, string Provider, string? Note) CreateSession(byte[] model, VideoFeatureOptions options)
     {
         string? note = null;
-        if (options.UseCuda)
+        if (options.UseCuda && NvidiaGpu.DriverLoaded)
         {
             SessionOptions? cuda = null;
             try
@@ -180,7 +181,7 @@ public sealed class CnnFeaturizer : IDisposable
         }
         else
         {
-            note = "CUDA disabled by configuration";
+            note = options.UseCuda ? NvidiaGpu.NoDriver : "CUDA disabled by configuration";
         }
 
         return (new InferenceSession(model, CpuOptions(options)), "CPU", note);

@@ -2,10 +2,13 @@ using VmNet.Catalogue;
 using VmNet.Media;
 using VmNet.ModelFormat;
 
-namespace VmNet.EndToEnd.Tests;
+namespace VmNet.PipelineBench;
 
-/// <summary>Real model folders (ONNX branches + model.json) with seeded random weights: what the trainer publishes, minus training.</summary>
-public static class TestModels
+/// <summary>
+/// A model folder (two ONNX branches + model.json) with seeded random weights: what the trainer publishes, minus
+/// the training. Embedding costs the same, so the pipeline benchmark and the tests use it to make items searchable.
+/// </summary>
+public static class RandomModel
 {
     public static Uri Write(string dataDir, string version, int musicDim, int videoDim, int seed, int embeddingDim = 32)
     {
