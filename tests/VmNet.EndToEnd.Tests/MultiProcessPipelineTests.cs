@@ -54,6 +54,18 @@ public sealed class MultiProcessPipelineTests(ITestOutputHelper output)
                 await WaitBothHalvesEmbeddedAsync(pipeline, ingested.MediaId, "test-v1", timeout);
             }
 
+            // A video-only upload is tagged with soundtracks from the catalogue by the search process, under the live model.
+            var upload = await TestMedia.VideoOnlyAsync(pipeline.Media.File("upload.mp4"), seconds: 2, pattern: "smptebars");
+            var (uploadRequest, _) = await pipeline.IngestAsync(upload, MediaKind.Video);
+            var uploaded = await pipeline.Events.WaitAsync<MediaIngested>(m => m.CorrelationId == uploadRequest.CorrelationId, timeout);
+            var suggested = await pipeline.Events.WaitAsync<SoundtrackSuggested>(s => s.MediaId == uploaded.MediaId, timeout);
+            var pairIds = first.Concat(second).Select(p => p.Item.MediaId).ToHashSet();
+            output.WriteLine($"upload {uploaded.MediaId}: {string.Join(", ", suggested.Tracks.Select(t => $"{t.MediaId[..8]} {t.Score:0.000}"))}");
+            Assert.Equal("test-v1", suggested.ModelVersion);
+            Assert.NotEmpty(suggested.Tracks);
+            Assert.All(suggested.Tracks, t => Assert.Contains(t.MediaId, pairIds));
+            Assert.Equal(suggested.Tracks.OrderByDescending(t => t.Score).Select(t => t.MediaId), suggested.Tracks.Select(t => t.MediaId));
+
             // Work was shared between the competing workers.
             var audioWorkers = pipeline.Workers.Where(w => w.Name == Role.AudioFeatures).Select(w => w.Process.Id).ToList();
             var videoWorkers = pipeline.Workers.Where(w => w.Name == Role.VideoFeatures).Select(w => w.Process.Id).ToList();
@@ -61,7 +73,7 @@ public sealed class MultiProcessPipelineTests(ITestOutputHelper output)
             var videoSplit = Split<VideoFeaturesExtracted>(pipeline, videoWorkers);
             output.WriteLine($"audio split across workers: {string.Join(" / ", audioSplit)}; video split: {string.Join(" / ", videoSplit)}");
             Assert.Equal(FirstBatch + SecondBatch, audioSplit.Sum());
-            Assert.Equal(FirstBatch + SecondBatch, videoSplit.Sum());
+            Assert.Equal(FirstBatch + SecondBatch + 1, videoSplit.Sum()); // and the upload
             Assert.All(audioSplit, n => Assert.True(n > 0, "an audio worker got no work"));
             Assert.All(videoSplit, n => Assert.True(n > 0, "a video worker got no work"));
 
@@ -86,7 +98,7 @@ public sealed class MultiProcessPipelineTests(ITestOutputHelper output)
             output.WriteLine($"store: {generation.MusicCount} music, {generation.VideoCount} video vectors in {generation.Generation}");
             Assert.True(generation.IsLive);
             Assert.Equal(FirstBatch + SecondBatch, generation.MusicCount);
-            Assert.Equal(FirstBatch + SecondBatch, generation.VideoCount);
+            Assert.Equal(FirstBatch + SecondBatch + 1, generation.VideoCount);
         }
         catch
         {
