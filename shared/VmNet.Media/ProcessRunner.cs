@@ -59,8 +59,8 @@ public static class ProcessRunner
         return new Result(process.ExitCode, await stderr, stdout.ToArray());
     }
 
-    // Keeps the last part of a chatty stream: the error is at the end.
-    private static async Task<string> ReadTailAsync(StreamReader reader, int maxChars)
+    /// <summary>Reads a chatty stream to its end, keeping its last <paramref name="maxChars"/> characters: the error is at the end.</summary>
+    public static async Task<string> ReadTailAsync(StreamReader reader, int maxChars)
     {
         var text = new StringBuilder();
         var buffer = new char[4096];

@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using System.Text;
+using VmNet.Media;
 
 namespace VmNet.VideoFeatures;
 
@@ -15,7 +15,7 @@ public sealed class StreamingProcess : IAsyncDisposable
     private StreamingProcess(Process process)
     {
         _process = process;
-        _stderr = ReadTailAsync(process.StandardError, 16 * 1024);
+        _stderr = ProcessRunner.ReadTailAsync(process.StandardError, 16 * 1024);
     }
 
     public Stream StandardOutput => _process.StandardOutput.BaseStream;
@@ -78,23 +78,5 @@ public sealed class StreamingProcess : IAsyncDisposable
         }
 
         _process.Dispose();
-    }
-
-    // Keeps the last part of a chatty stream: the error is at the end.
-    private static async Task<string> ReadTailAsync(StreamReader reader, int maxChars)
-    {
-        var text = new StringBuilder();
-        var buffer = new char[4096];
-        int n;
-        while ((n = await reader.ReadAsync(buffer)) > 0)
-        {
-            text.Append(buffer, 0, n);
-            if (text.Length > 2 * maxChars)
-            {
-                text.Remove(0, text.Length - maxChars);
-            }
-        }
-
-        return text.ToString();
     }
 }
