@@ -12,8 +12,10 @@ namespace VmNet.VectorStore;
 
 /// <summary>
 /// The embedded default: every generation's vectors in <c>store/vectors.db</c> (SQLite, the durable truth) and in
-/// memory as USearch HNSW graphs, rebuilt from SQLite on start. A write commits to SQLite before the index sees
-/// it, so a crash loses nothing that was acknowledged. The live generation is one reference, read once per query.
+/// memory as USearch HNSW graphs. A write commits to SQLite before the index sees it, so a crash loses nothing that
+/// was acknowledged. On a clean stop each graph is saved under <c>store/vectors.graphs/</c> and loaded on the next start
+/// (checked against the database); after a crash, or when a saved graph does not match, it is rebuilt from SQLite.
+/// The live generation is one reference, read once per query.
 /// </summary>
 public sealed partial class EmbeddedVectorStore : IVectorStore, IDisposable
 {
@@ -180,6 +182,15 @@ public sealed partial class EmbeddedVectorStore : IVectorStore, IDisposable
     {
         foreach (var generation in _generations.Values)
         {
+            foreach (var modality in Enum.GetValues<Modality>())
+            {
+                var index = generation.Index(modality);
+                if (!index.IsSaved && index.Count > 0)
+                {
+                    SaveGraph(generation.Name, modality, index);
+                }
+            }
+
             generation.Dispose();
         }
 
@@ -206,6 +217,30 @@ public sealed partial class EmbeddedVectorStore : IVectorStore, IDisposable
         var index = generation.Index(target);
         var hits = exact ? index.SearchExact(unit, k, filter) : index.Search(unit, k, filter);
         return new VectorSearchResult(generation.Name, hits);
+    }
+
+    private string GraphPath(string generation, Modality modality) =>
+        Path.Combine(GraphFolder(_path), $"{generation}.{modality.ToString().ToLowerInvariant()}.usearch");
+
+    /// <summary>Where the graphs of the database at <paramref name="databasePath"/> are saved (<c>vectors.graphs/</c> beside <c>vectors.db</c>).</summary>
+    public static string GraphFolder(string databasePath) =>
+        Path.Combine(Path.GetDirectoryName(Path.GetFullPath(databasePath))!, Path.GetFileNameWithoutExtension(databasePath) + ".graphs");
+
+    // Only a faster next start is at stake: a failed save is logged, and the next start rebuilds.
+    private void SaveGraph(string generation, Modality modality, ModalityIndex index)
+    {
+        var clock = Stopwatch.StartNew();
+        try
+        {
+            var path = GraphPath(generation, modality);
+            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+            index.Save(path);
+            LogSaved(generation, modality, index.Count, clock.Elapsed.TotalSeconds);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            LogSaveFailed(generation, modality, e.Message);
+        }
     }
 
     private Generation Find(string generation) =>
@@ -250,7 +285,13 @@ public sealed partial class EmbeddedVectorStore : IVectorStore, IDisposable
                     batch.Add(new VectorRecord(reader.GetString(0), modality, Sqlite.FromBlob((byte[])reader[4]), (MediaKind)reader.GetInt32(1), reader.GetDouble(2), reader.IsDBNull(3) ? null : reader.GetDouble(3)));
                 }
 
-                generation.Index(modality).Upsert(batch);
+                var index = generation.Index(modality);
+                var why = batch.Count == 0 ? null : index.TryLoad(GraphPath(generation.Name, modality), batch);
+                if (why is not null)
+                {
+                    LogRebuilding(generation.Name, modality, batch.Count, why);
+                    index.Upsert(batch);
+                }
             }
 
             LogLoaded(generation.Name, generation.Music.Count, generation.Video.Count, clock.Elapsed.TotalSeconds);
@@ -274,6 +315,15 @@ public sealed partial class EmbeddedVectorStore : IVectorStore, IDisposable
 
     [LoggerMessage(4103, LogLevel.Information, "Vector generation {Generation} reloaded: {Music} music, {Video} video vectors in {Seconds:0.0} s")]
     private partial void LogLoaded(string generation, int music, int video, double seconds);
+
+    [LoggerMessage(4104, LogLevel.Information, "Vector generation {Generation} {Modality}: rebuilding the graph of {Count} vectors ({Reason})")]
+    private partial void LogRebuilding(string generation, Modality modality, int count, string reason);
+
+    [LoggerMessage(4105, LogLevel.Information, "Vector generation {Generation} {Modality}: graph of {Count} vectors saved in {Seconds:0.0} s")]
+    private partial void LogSaved(string generation, Modality modality, int count, double seconds);
+
+    [LoggerMessage(4106, LogLevel.Warning, "Vector generation {Generation} {Modality}: graph not saved ({Reason}); the next start rebuilds it")]
+    private partial void LogSaveFailed(string generation, Modality modality, string reason);
 
     private sealed class Generation(string name, int dimension, DateTimeOffset createdAt, VectorStoreOptions options) : IDisposable
     {

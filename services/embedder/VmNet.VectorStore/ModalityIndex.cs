@@ -8,7 +8,9 @@ namespace VmNet.VectorStore;
 /// <summary>
 /// One modality of one generation in memory: a USearch HNSW graph over unit vectors plus the records (payload and
 /// vector) by key, which also serve exact search. Writers take the write lock, queries the read lock, so a query
-/// never sees a half-applied batch. Large batches are inserted in parallel across cores.
+/// never sees a half-applied batch. Large batches are inserted in parallel across cores. The graph can be saved
+/// beside the database (<see cref="Save"/>) and loaded instead of rebuilt (<see cref="TryLoad"/>); the first write
+/// after either deletes the saved files, so a saved graph on disk never lags the database.
 /// </summary>
 internal sealed partial class ModalityIndex : IDisposable
 {
@@ -19,7 +21,9 @@ internal sealed partial class ModalityIndex : IDisposable
     // than waits when it is empty, so every call into the index holds one of these permits.
     private static readonly int Contexts = Environment.ProcessorCount;
     private readonly SemaphoreSlim _contexts = new(Contexts, Contexts);
-    private readonly USearchIndex _index;
+    private readonly VectorStoreOptions _options;
+    private USearchIndex _index;
+    private string? _savedAt;
     private readonly ReaderWriterLockSlim _lock = new(LockRecursionPolicy.NoRecursion);
     private readonly Dictionary<string, int> _slotOf = new(StringComparer.Ordinal);
     private readonly List<VectorRecord?> _slots = [];
@@ -27,6 +31,7 @@ internal sealed partial class ModalityIndex : IDisposable
     public ModalityIndex(int dimension, VectorStoreOptions options)
     {
         Dimension = dimension;
+        _options = options;
         _index = new USearchIndex(MetricKind.Cos, ScalarKind.Float32, (ulong)dimension, (ulong)options.Connectivity, (ulong)options.ExpansionAdd, (ulong)options.ExpansionSearch);
     }
 
@@ -48,12 +53,16 @@ internal sealed partial class ModalityIndex : IDisposable
         }
     }
 
+    /// <summary>Whether the graph in memory is the one saved on disk (nothing written since it was saved or loaded).</summary>
+    public bool IsSaved => _savedAt is not null;
+
     /// <summary>Adds or replaces records whose vectors are already unit length and of the right width.</summary>
     public void Upsert(IReadOnlyList<VectorRecord> records)
     {
         _lock.EnterWriteLock();
         try
         {
+            ForgetSaved();
             var adds = new List<(ulong Key, float[] Vector)>(records.Count);
             foreach (var record in records)
             {
@@ -159,6 +168,115 @@ internal sealed partial class ModalityIndex : IDisposable
         }
     }
 
+    /// <summary>
+    /// Writes the graph to <paramref name="path"/> and the media id of every key to <c>path.keys</c> (one per line,
+    /// empty for a replaced key). The keys file goes last, so a crash mid-save leaves no loadable pair.
+    /// </summary>
+    public void Save(string path)
+    {
+        _lock.EnterReadLock();
+        try
+        {
+            var keys = KeysPath(path);
+            File.Delete(keys);
+            WithContext(() => _index.Save(path + ".tmp"));
+            File.Move(path + ".tmp", path, overwrite: true);
+            File.WriteAllLines(keys + ".tmp", _slots.Select(s => s?.MediaId ?? string.Empty));
+            File.Move(keys + ".tmp", keys, overwrite: true);
+            _savedAt = path;
+        }
+        finally
+        {
+            _lock.ExitReadLock();
+        }
+    }
+
+    /// <summary>
+    /// Takes a graph saved by <see cref="Save"/> for these <paramref name="records"/> (the database's rows) into this
+    /// empty index. Returns the reason it cannot (missing, torn, or not matching the rows), in which case nothing
+    /// changed and the caller rebuilds.
+    /// </summary>
+    public string? TryLoad(string path, IReadOnlyList<VectorRecord> records)
+    {
+        var keysPath = KeysPath(path);
+        if (!File.Exists(path) || !File.Exists(keysPath))
+        {
+            return "no saved graph";
+        }
+
+        var ids = File.ReadAllLines(keysPath);
+        var byId = records.ToDictionary(r => r.MediaId, StringComparer.Ordinal);
+        USearchIndex? loaded = null;
+        var reason = Check();
+        if (reason is not null)
+        {
+            // A saved graph that does not fit is never tried again: the next save replaces it.
+            loaded?.Dispose();
+            File.Delete(keysPath);
+            File.Delete(path);
+            return reason;
+        }
+
+        string? Check()
+        {
+            var live = ids.Where(id => id.Length > 0).ToList();
+            if (live.Count != byId.Count || live.Distinct(StringComparer.Ordinal).Count() != live.Count || !live.All(byId.ContainsKey))
+            {
+                return "its keys do not match the database";
+            }
+
+            try
+            {
+                loaded = new USearchIndex(path, view: false);
+                if ((int)loaded.Dimensions() != Dimension || loaded.Size() != (ulong)live.Count)
+                {
+                    return $"it holds {loaded.Size()} vectors of width {loaded.Dimensions()}, the database {live.Count} of width {Dimension}";
+                }
+
+                // The saved vectors must be the database's: compare an even sample.
+                var step = Math.Max(1, ids.Length / 256);
+                for (var key = 0; key < ids.Length; key += step)
+                {
+                    if (ids[key].Length > 0 && (loaded.Get((ulong)key, out float[] saved) != 1 || !Close(saved, byId[ids[key]].Vector)))
+                    {
+                        return $"its vector for {ids[key]} differs from the database's";
+                    }
+                }
+
+                SetExpansion(loaded);
+                return null;
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                return $"it cannot be read: {e.Message}";
+            }
+        }
+
+        _lock.EnterWriteLock();
+        try
+        {
+            _index.Dispose();
+            _index = loaded!;
+            _slots.Clear();
+            _slotOf.Clear();
+            for (var key = 0; key < ids.Length; key++)
+            {
+                _slots.Add(ids[key].Length > 0 ? byId[ids[key]] : null);
+                if (ids[key].Length > 0)
+                {
+                    _slotOf[ids[key]] = key;
+                }
+            }
+
+            _savedAt = path;
+            return null;
+        }
+        finally
+        {
+            _lock.ExitWriteLock();
+        }
+    }
+
     public void Dispose()
     {
         _index.Dispose();
@@ -187,6 +305,32 @@ internal sealed partial class ModalityIndex : IDisposable
 
     private IEnumerable<VectorRecord> Live() => _slots.Where(s => s is not null)!;
 
+    private static string KeysPath(string path) => path + ".keys";
+
+    private static bool Close(float[] a, float[] b) =>
+        a.Length == b.Length && a.Zip(b).All(p => MathF.Abs(p.First - p.Second) <= 1e-6f);
+
+    // Called under the write lock, before the graph changes: the saved copy no longer matches.
+    private void ForgetSaved()
+    {
+        if (_savedAt is { } path)
+        {
+            File.Delete(KeysPath(path));
+            File.Delete(path);
+            _savedAt = null;
+        }
+    }
+
+    // A loaded graph starts with USearch's default expansions; give it the configured ones.
+    private void SetExpansion(USearchIndex index)
+    {
+        if (HandleField?.GetValue(index) is IntPtr handle && handle != IntPtr.Zero)
+        {
+            NativeChangeExpansionAdd(handle, (UIntPtr)_options.ExpansionAdd, out _);
+            NativeChangeExpansionSearch(handle, (UIntPtr)_options.ExpansionSearch, out _);
+        }
+    }
+
     // Cloud.Unum.USearch 2.26 grows capacity inside Add, which is not safe from several threads; reserving the
     // whole batch first makes concurrent Add calls safe (USearch's own contract). The managed wrapper keeps the
     // native handle private, hence the reflection; without it the batch is inserted on one thread.
@@ -203,4 +347,10 @@ internal sealed partial class ModalityIndex : IDisposable
 
     [LibraryImport("libusearch_c", EntryPoint = "usearch_reserve")]
     private static partial void NativeReserve(IntPtr index, UIntPtr capacity, out IntPtr error);
+
+    [LibraryImport("libusearch_c", EntryPoint = "usearch_change_expansion_add")]
+    private static partial void NativeChangeExpansionAdd(IntPtr index, UIntPtr expansion, out IntPtr error);
+
+    [LibraryImport("libusearch_c", EntryPoint = "usearch_change_expansion_search")]
+    private static partial void NativeChangeExpansionSearch(IntPtr index, UIntPtr expansion, out IntPtr error);
 }

@@ -19,11 +19,14 @@ public sealed class VectorStoreOptions
     /// <summary>HNSW edges per node (USearch connectivity, "M").</summary>
     public int Connectivity { get; set; } = 16;
 
-    /// <summary>Candidates kept while inserting (efConstruction).</summary>
-    public int ExpansionAdd { get; set; } = 128;
+    /// <summary>
+    /// Candidates kept while inserting (efConstruction). 64 inserts about twice as fast as 128 with the same
+    /// recall@10 on clustered vectors (`vmnet bench store`).
+    /// </summary>
+    public int ExpansionAdd { get; set; } = 64;
 
-    /// <summary>Candidates kept while searching (ef); the recall/latency knob.</summary>
-    public int ExpansionSearch { get; set; } = 128;
+    /// <summary>Candidates kept while searching (ef); the recall/latency knob (USearch's own default is 64).</summary>
+    public int ExpansionSearch { get; set; } = 64;
 
     public QdrantOptions Qdrant { get; set; } = new();
 }
