@@ -73,9 +73,10 @@ public sealed partial class QueueDepthMonitor : BackgroundService
                     connection ??= await factory.CreateConnectionAsync(stoppingToken);
                     await ReadAsync(connection, stoppingToken);
                 }
-                catch (Exception e) when (e is BrokerUnreachableException or OperationInterruptedException or AlreadyClosedException or IOException)
+                catch (Exception e) when (!stoppingToken.IsCancellationRequested)
                 {
-                    // The broker is away (restart, network): the bus reconnects on its own; try again next tick.
+                    // The broker is away (restart, network) or refused: metrics must never stop the host; the bus
+                    // reconnects on its own, and the next tick tries again on a fresh connection.
                     LogUnreachable(_logger, e.Message);
                     connection?.Dispose();
                     connection = null;
