@@ -30,7 +30,7 @@ public static class PipelineCompletion
                     FeatureExtractionFailed f => f.Modality == modality && f.MediaId == item.MediaId,
                     _ => false,
                 },
-                Remaining(deadline),
+                PipelineEvents.Remaining(deadline),
                 cancellationToken);
             if (seen is FeatureExtractionFailed failed)
             {
@@ -45,7 +45,7 @@ public static class PipelineCompletion
 
         if (store?.LiveGeneration is { } live && failures.Count == 0)
         {
-            await events.WaitAsync<MediaEmbedded>(e => e.MediaId == item.MediaId && e.ModelVersion == live, Remaining(deadline), cancellationToken);
+            await events.WaitEmbeddedAsync(item.MediaId, live, item.AudioUri is not null, item.VideoUri is not null, PipelineEvents.Remaining(deadline), cancellationToken);
         }
 
         return failures.Count == 0 ? null : string.Join("; ", failures);
@@ -83,7 +83,4 @@ public static class PipelineCompletion
             await Task.Delay(50, cancellationToken);
         }
     }
-
-    private static TimeSpan Remaining(DateTime deadline) =>
-        deadline > DateTime.UtcNow ? deadline - DateTime.UtcNow : TimeSpan.Zero;
 }

@@ -85,6 +85,39 @@ public sealed class PipelineEvents
 
     public async Task<T> WaitAsync<T>(Func<T, bool> match, TimeSpan timeout, CancellationToken cancellationToken = default) =>
         (T)await WaitAsync(m => m is T t && match(t), timeout, cancellationToken);
+
+    /// <summary>
+    /// Until the named halves of <paramref name="mediaId"/> are embedded under <paramref name="modelVersion"/> (the
+    /// embedder reports each half as its features arrive, so a pair can take two events). Returns the item's
+    /// <see cref="FeatureExtractionFailed"/> instead when one comes first, else null.
+    /// </summary>
+    public async Task<FeatureExtractionFailed?> WaitEmbeddedAsync(
+        string mediaId, string modelVersion, bool music, bool video, TimeSpan timeout, CancellationToken cancellationToken = default)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        foreach (var isMusic in new[] { true, false }.Where(m => m ? music : video))
+        {
+            var seen = await WaitAsync(
+                m => m switch
+                {
+                    MediaEmbedded e => e.MediaId == mediaId && e.ModelVersion == modelVersion && (isMusic ? e.MusicEmbedded : e.VideoEmbedded),
+                    FeatureExtractionFailed f => f.MediaId == mediaId,
+                    _ => false,
+                },
+                Remaining(deadline),
+                cancellationToken);
+            if (seen is FeatureExtractionFailed failed)
+            {
+                return failed;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>What is left of a wait that ends at <paramref name="deadline"/>.</summary>
+    internal static TimeSpan Remaining(DateTime deadline) =>
+        deadline > DateTime.UtcNow ? deadline - DateTime.UtcNow : TimeSpan.Zero;
 }
 
 /// <summary>An event as this process received it, with the host that published it.</summary>

@@ -213,26 +213,9 @@ public sealed class PipelineBench(PipelineBenchOptions options, IProgress<string
     {
         var clock = Stopwatch.StartNew();
         var item = await IngestAsync(system, file, cancellationToken);
-        bool music = false, video = false;
-        while (!(music && video))
+        if (await system.Events.WaitEmbeddedAsync(item.MediaId, ModelVersion, music: true, video: true, WaitLimit, cancellationToken) is { } failed)
         {
-            var seen = await system.Events.WaitAsync(
-                m => m switch
-                {
-                    MediaEmbedded e => e.MediaId == item.MediaId && e.ModelVersion == ModelVersion && ((e.MusicEmbedded && !music) || (e.VideoEmbedded && !video)),
-                    FeatureExtractionFailed f => f.MediaId == item.MediaId,
-                    _ => false,
-                },
-                WaitLimit,
-                cancellationToken);
-            if (seen is FeatureExtractionFailed failed)
-            {
-                throw new PipelineBenchException($"{Path.GetFileName(file)}: {failed.Modality} features failed: {failed.Reason}");
-            }
-
-            var embedded = (MediaEmbedded)seen;
-            music |= embedded.MusicEmbedded;
-            video |= embedded.VideoEmbedded;
+            throw new PipelineBenchException($"{Path.GetFileName(file)}: {failed.Modality} features failed: {failed.Reason}");
         }
 
         return clock.Elapsed;

@@ -131,8 +131,7 @@ public sealed class MultiProcessPipelineTests(ITestOutputHelper output)
 
     internal static async Task WaitBothHalvesEmbeddedAsync(Pipeline pipeline, string mediaId, string version, TimeSpan timeout)
     {
-        await pipeline.Events.WaitAsync<MediaEmbedded>(e => e.MediaId == mediaId && e.ModelVersion == version && e.MusicEmbedded, timeout);
-        await pipeline.Events.WaitAsync<MediaEmbedded>(e => e.MediaId == mediaId && e.ModelVersion == version && e.VideoEmbedded, timeout);
+        Assert.Null(await pipeline.Events.WaitEmbeddedAsync(mediaId, version, music: true, video: true, timeout));
     }
 
     /// <summary>Waits until no event has arrived for <paramref name="quiet"/>: the pipeline has settled.</summary>
