@@ -4,15 +4,18 @@ namespace VmNet.Media;
 
 /// <summary>
 /// Audio decoding through the ffmpeg program: any readable input to mono float PCM at a given rate.
-/// Resampling uses FFmpeg's <c>aresample</c> with the SoX resampler (soxr) at 20-bit precision, the same
-/// filter librosa's default <c>soxr_hq</c> uses; stereo is averaged to mono by <c>-ac 1</c>.
+/// Resampling uses FFmpeg's own resampler (swr) with a Kaiser-windowed sinc fitted to the reference's resampy 0.4.2
+/// <c>kaiser_best</c> (librosa 0.5.1's default): on both 44.1 kHz reference tracks our 12 kHz signal matches librosa's to
+/// 83 dB SNR, where soxr's differed by 42 dB in the last kilohertz below Nyquist. <c>rematrix_maxval=1</c> makes FFmpeg's
+/// stereo-to-mono downmix the plain channel mean librosa takes (swr's float default is 0.707·(L+R), 3 dB louder).
 /// </summary>
 public static class FfmpegAudio
 {
     public const string FfmpegProgram = "ffmpeg";
 
     /// <summary>The resampling filter, shared by ingest (WAV parts) and the audio features (decoding).</summary>
-    public static string ResampleFilter(int sampleRate) => $"aresample={sampleRate}:resampler=soxr:precision=20";
+    public static string ResampleFilter(int sampleRate) =>
+        $"aresample={sampleRate}:filter_type=kaiser:kaiser_beta=12:cutoff=0.9175:filter_size=88:phase_shift=10:linear_interp=1:rematrix_maxval=1";
 
     /// <summary>Arguments that decode <paramref name="input"/>'s first audio stream to mono float at <paramref name="sampleRate"/>.</summary>
     public static IReadOnlyList<string> MonoArguments(string input, int sampleRate, string output, string format) =>

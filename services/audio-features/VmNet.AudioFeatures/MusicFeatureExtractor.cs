@@ -26,7 +26,7 @@ public sealed class MusicFeatureExtractor(StageTimer? timer = null)
     private static readonly Lazy<PolyFeatures> Poly1 = new(() => new PolyFeatures(1, (StftSize / 2) + 1, SampleRate));
     private static readonly Lazy<PolyFeatures> Poly2 = new(() => new PolyFeatures(2, (StftSize / 2) + 1, SampleRate));
 
-    /// <summary>Decodes any FFmpeg-readable file to 12 kHz mono (soxr, see <see cref="FfmpegAudio"/>) and extracts its features.</summary>
+    /// <summary>Decodes any FFmpeg-readable file to 12 kHz mono (resampy-like Kaiser sinc, see <see cref="FfmpegAudio"/>) and extracts its features.</summary>
     public async Task<MusicFeatures> FromFileAsync(
         string path, bool keepFrames, TimeSpan timeout, double maxSeconds, CancellationToken cancellationToken)
     {
