@@ -6,8 +6,8 @@ using VmNet.Testing;
 namespace VmNet.EndToEnd.Tests;
 
 /// <summary>
-/// A real track sent through ingest and audio-features as separate processes on RabbitMQ gives exactly the vector that
-/// <c>vmnet features audio</c> prints for the original file: ingest's 12 kHz part and the command's own decode agree.
+/// Media sent through ingest and the feature workers as separate processes on RabbitMQ gives exactly the vectors that
+/// <c>vmnet features audio|video</c> print for the original file: ingest's parts and the commands' own decoding agree.
 /// </summary>
 public sealed class FeaturesOverTheBusTests(ITestOutputHelper output)
 {
@@ -31,6 +31,35 @@ public sealed class FeaturesOverTheBusTests(ITestOutputHelper output)
             using var json = JsonDocument.Parse(printed[printed.IndexOf('{', StringComparison.Ordinal)..]);
             var vector = json.RootElement.GetProperty("vector").EnumerateArray().Select(v => v.GetSingle()).ToArray();
 
+            Assert.Equal(json.RootElement.GetProperty("frames").GetInt32(), extracted.Frames);
+            Assert.Equal(vector, extracted.Vector.ToArray());
+        }
+        catch
+        {
+            output.WriteLine(pipeline.Logs());
+            throw;
+        }
+    }
+
+    [Fact]
+    public async Task An_ingested_video_gets_the_vector_the_features_command_prints()
+    {
+        var broker = await RabbitMqBroker.NewVirtualHostAsync("features");
+        await using var pipeline = await Pipeline.StartAsync(broker, [Role.Ingest], [Role.VideoFeatures]);
+        var timeout = TimeSpan.FromMinutes(3);
+        try
+        {
+            var file = await TestMedia.VideoOnlyAsync(pipeline.Media.File("upload.mp4"), seconds: 6, pattern: "smptebars");
+            var (request, _) = await pipeline.IngestAsync(file, MediaKind.Video);
+            var ingested = await pipeline.Events.WaitAsync<MediaIngested>(m => m.CorrelationId == request.CorrelationId, timeout);
+            var extracted = await pipeline.Events.WaitAsync<VideoFeaturesExtracted>(v => v.MediaId == ingested.MediaId, timeout);
+
+            var (exit, printed) = await VmnetProcess.RunAsync(["features", "video", file, "--json", "--data", pipeline.Data.Path], timeout);
+            Assert.True(exit == 0, printed);
+            using var json = JsonDocument.Parse(printed.Split('\n').Last(l => l.StartsWith('{')));
+            var vector = json.RootElement.GetProperty("vector").EnumerateArray().Select(v => v.GetSingle()).ToArray();
+
+            Assert.Equal(6, extracted.Frames);
             Assert.Equal(json.RootElement.GetProperty("frames").GetInt32(), extracted.Frames);
             Assert.Equal(vector, extracted.Vector.ToArray());
         }
