@@ -28,12 +28,20 @@ public static class FfmpegAudio
         "-c:a", "pcm_f32le", "-f", format, output,
     ];
 
-    /// <summary>Decodes to memory. Throws <see cref="MediaDecodeException"/> with FFmpeg's own words when it fails.</summary>
+    /// <summary>
+    /// Decodes to memory. A float mono WAV at the rate asked for (ingest's audio part) is read directly, which gives the
+    /// same samples without an FFmpeg process. Throws <see cref="MediaDecodeException"/> with FFmpeg's own words when it fails.
+    /// </summary>
     public static async Task<float[]> DecodeMonoAsync(string path, int sampleRate, TimeSpan timeout, CancellationToken cancellationToken)
     {
         if (!File.Exists(path))
         {
             throw new MediaDecodeException($"no such file: {path}");
+        }
+
+        if (FloatWav.TryReadMono(path, sampleRate) is { } samples)
+        {
+            return samples;
         }
 
         var result = await ProcessRunner.RunAsync(

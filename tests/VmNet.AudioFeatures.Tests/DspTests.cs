@@ -111,6 +111,30 @@ public sealed class DspTests
         Assert.Equal(2f, half[100], 2e-3f);
     }
 
+    [Theory]
+    [InlineData(1000)]
+    [InlineData(1001)]
+    [InlineData(37)]
+    public void Halfband_decimator_is_the_symmetric_fir_at_every_other_sample(int length)
+    {
+        var random = new Random(length);
+        var x = Enumerable.Range(0, length).Select(_ => (float)((random.NextDouble() * 2) - 1)).ToArray();
+        var half = HalfbandDecimator.Decimate(x);
+        var taps = HalfbandDecimator.Taps.ToArray();
+        for (var t = 0; t < length / 2; t++)
+        {
+            // The definition, samples outside the signal being zero.
+            var expected = 0.0;
+            for (var m = -(taps.Length - 1); m < taps.Length; m++)
+            {
+                var i = (2 * t) + m;
+                expected += i >= 0 && i < length ? taps[Math.Abs(m)] * x[i] : 0;
+            }
+
+            Assert.Equal(expected, half[t], 1e-6);
+        }
+    }
+
     [Fact]
     public void Pitch_tuning_picks_the_most_common_deviation()
     {

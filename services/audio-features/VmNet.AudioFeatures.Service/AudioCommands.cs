@@ -105,14 +105,18 @@ public static class AudioCommands
         };
         var tracks = new Option<int>("--tracks") { Description = "Tracks per measurement", DefaultValueFactory = _ => 4 };
         var json = new Option<bool>("--json") { Description = "Print the result as JSON" };
+        var asIngested = new Option<bool>("--as-ingested")
+        {
+            Description = "Measure on the 12 kHz float WAV ingest makes of the file (what the service reads, no FFmpeg) instead of the file",
+        };
         var command = new Command(
             "audio", "Audio feature throughput: tracks/s on one core and on all cores (ratio to one core) and the share of time per stage.")
         {
-            file, tracks, json,
+            file, tracks, json, asIngested,
         };
         command.SetAction(async (ParseResult parse, CancellationToken ct) =>
         {
-            var result = await RunBenchAsync(parse.GetValue(file), Math.Max(1, parse.GetValue(tracks)), ct);
+            var result = await RunBenchAsync(parse.GetValue(file), Math.Max(1, parse.GetValue(tracks)), parse.GetValue(asIngested), ct);
             if (parse.GetValue(json))
             {
                 Console.WriteLine(JsonSerializer.Serialize(result, new JsonSerializerOptions(JsonSerializerDefaults.Web)));
@@ -132,12 +136,19 @@ public static class AudioCommands
         return command;
     }
 
-    public static async Task<BenchResult> RunBenchAsync(string? file, int tracks, CancellationToken ct)
+    public static async Task<BenchResult> RunBenchAsync(string? file, int tracks, bool asIngested, CancellationToken ct)
     {
         var temp = Path.Combine(Path.GetTempPath(), $"vmnet-bench-audio-{Guid.NewGuid():N}");
         try
         {
             var path = file is null ? await SyntheticTrackAsync(temp, ct) : Path.GetFullPath(file);
+            var name = file is null ? "synthetic 60 s" : path;
+            if (asIngested)
+            {
+                path = await IngestPartAsync(path, temp, ct);
+                name += " (as ingested: 12 kHz float WAV)";
+            }
+
             await new MusicFeatureExtractor().FromFileAsync(path, false, DecodeTimeout, double.MaxValue, ct);
 
             var timer = new StageTimer();
@@ -159,7 +170,7 @@ public static class AudioCommands
             var totals = timer.Totals;
             var sum = totals.Values.Sum(t => t.TotalSeconds);
             return new BenchResult(
-                file is null ? "synthetic 60 s" : path, tracks, cores, tracks / oneSeconds, oneSeconds / tracks, all / allSeconds,
+                name, tracks, cores, tracks / oneSeconds, oneSeconds / tracks, all / allSeconds,
                 all / allSeconds / (tracks / oneSeconds), 29.12 / (oneSeconds / tracks),
                 totals.ToDictionary(p => p.Key, p => Math.Round(p.Value.TotalSeconds / sum, 4)));
         }
@@ -170,6 +181,17 @@ public static class AudioCommands
                 Directory.Delete(temp, recursive: true);
             }
         }
+    }
+
+    // The audio part exactly as ingest writes it.
+    private static async Task<string> IngestPartAsync(string source, string folder, CancellationToken ct)
+    {
+        Directory.CreateDirectory(folder);
+        var part = Path.Combine(folder, "part.wav");
+        var result = await ProcessRunner.RunAsync(FfmpegAudio.FfmpegProgram, FfmpegAudio.MonoArguments(source, AudioFeatureLayout.SampleRate, part, "wav"), DecodeTimeout, ct);
+        return result.ExitCode == 0
+            ? part
+            : throw new InvalidOperationException($"ffmpeg could not make the ingest part: {FfmpegAudio.LastLine(result.StandardError)}");
     }
 
     // 60 s of a chord, a beat-like noise burst pattern and a sweep, so every feature stage has work to do.

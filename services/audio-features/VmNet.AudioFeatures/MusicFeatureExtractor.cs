@@ -163,11 +163,30 @@ public sealed class MusicFeatureExtractor(StageTimer? timer = null)
         ChromaStft.Compute(power, StftSize, SampleRate, Block(rows, "chroma_stft"));
         timer?.Add("chroma_stft", start);
 
+        // The MFCC's STFT (2048, hop 256) holds the tuning estimate's (2048, hop 512) as its even frames: both grids are
+        // centred on multiples of 512 samples with the same padding, so one transform serves both, bit for bit.
+        Debug.Assert(Mfcc.NFft == Hpss.NFft && Hpss.Hop == 2 * HopLength, "the tuning grid must be every other MFCC frame");
         start = Stopwatch.GetTimestamp();
-        var tuningStft = new Stft(Hpss.NFft, Hpss.Hop, Stft.PeriodicHann(Hpss.NFft));
-        var tuningMagnitude = new float[tuningStft.FrameCount(y.Length) * tuningStft.Bins];
-        tuningStft.Magnitudes(y, tuningMagnitude, 1);
-        var tuning = TuningEstimator.Estimate(tuningMagnitude, tuningStft.Bins, SampleRate, Hpss.NFft);
+        var mfccStft = new Stft(Mfcc.NFft, HopLength, Stft.PeriodicHann(Mfcc.NFft));
+        var bins2048 = mfccStft.Bins;
+        var power2048 = new float[frames * bins2048];
+        mfccStft.Magnitudes(y, power2048, 2);
+        timer?.Add("stft2048", start);
+
+        start = Stopwatch.GetTimestamp();
+        var tuningFrames = 1 + (y.Length / Hpss.Hop);
+        var tuningMagnitude = new float[tuningFrames * bins2048];
+        for (var t = 0; t < tuningFrames; t++)
+        {
+            var even = power2048.AsSpan(2 * t * bins2048, bins2048);
+            var row = tuningMagnitude.AsSpan(t * bins2048, bins2048);
+            for (var k = 0; k < bins2048; k++)
+            {
+                row[k] = MathF.Sqrt(even[k]);
+            }
+        }
+
+        var tuning = TuningEstimator.Estimate(tuningMagnitude, bins2048, SampleRate, Hpss.NFft);
         var cqt = new float[ConstantQ.BinCount * frames];
         new ConstantQ(SampleRate, HopLength).Magnitudes(y, tuning, cqt);
         ChromaCens.FromCqt(cqt, Block(rows, "chroma_cens"));
@@ -175,9 +194,6 @@ public sealed class MusicFeatureExtractor(StageTimer? timer = null)
 
         start = Stopwatch.GetTimestamp();
         Mel96.Value.Apply(power, Block(rows, "melspectrogram"));
-        var mfccStft = new Stft(Mfcc.NFft, HopLength, Stft.PeriodicHann(Mfcc.NFft));
-        var power2048 = new float[frames * mfccStft.Bins];
-        mfccStft.Magnitudes(y, power2048, 2);
         var logMel = logMelForTempo ?? new float[Mfcc.Mels * frames];
         var mfcc = Block(rows, "mfcc");
         MfccBank.Value.Compute(power2048, logMel, mfcc);
