@@ -1,3 +1,5 @@
+using System.Numerics;
+
 namespace VmNet.AudioFeatures;
 
 /// <summary>
@@ -57,13 +59,36 @@ public sealed class Hpss
 
         var hre = new float[cells];
         var him = new float[cells];
-        for (var i = 0; i < cells; i++)
+        var lanes = Vector<float>.Count;
+        var cell = 0;
+        for (; cell <= cells - lanes; cell += lanes)
         {
-            var (mh, mp) = SoftMasks(harm[i], perc[i]);
-            hre[i] = re[i] * mh;
-            him[i] = im[i] * mh;
-            re[i] *= mp;
-            im[i] *= mp;
+            // SoftMasks, a vector at a time (the same operations in the same order, so the same bits).
+            var h = new Vector<float>(harm, cell);
+            var p = new Vector<float>(perc, cell);
+            var z = Vector.Max(h, p);
+            var empty = Vector.LessThan(z, new Vector<float>(Tiny));
+            h /= z;
+            p /= z;
+            h *= h;
+            p *= p;
+            var mh = Vector.ConditionalSelect(empty, new Vector<float>(0.5f), h / (h + p));
+            var mp = Vector.ConditionalSelect(empty, new Vector<float>(0.5f), p / (h + p));
+            var r = new Vector<float>(re, cell);
+            var m = new Vector<float>(im, cell);
+            (r * mh).CopyTo(hre, cell);
+            (m * mh).CopyTo(him, cell);
+            (r * mp).CopyTo(re, cell);
+            (m * mp).CopyTo(im, cell);
+        }
+
+        for (; cell < cells; cell++)
+        {
+            var (mh, mp) = SoftMasks(harm[cell], perc[cell]);
+            hre[cell] = re[cell] * mh;
+            him[cell] = im[cell] * mh;
+            re[cell] *= mp;
+            im[cell] *= mp;
         }
 
         _istft.Inverse(hre, him, frames, harmonic);
