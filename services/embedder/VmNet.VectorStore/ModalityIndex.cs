@@ -14,10 +14,12 @@ namespace VmNet.VectorStore;
 /// </summary>
 internal sealed partial class ModalityIndex : IDisposable
 {
-    // Concurrent inserts build a measurably worse graph (USearch 2.26, 300 random 24-d vectors: 25 of 12,000
-    // items failed to find themselves after parallel builds, none after serial ones; at 512-d and 20,000 the
-    // difference shrinks to 0.55 % vs 0.48 %), so only batches big enough to need the speed are parallel.
-    private const int ParallelThreshold = 2048;
+    // Concurrent inserts build a measurably worse graph, worst while it is small (USearch 2.26, 300 random 24-d vectors:
+    // 25 of 12,000 items failed to find themselves after parallel builds, none after serial ones; at 512-d and 20,000
+    // the difference shrinks to 0.55 % vs 0.48 %). So the first ParallelGraph vectors always go in one at a time,
+    // and only batches of ParallelBatch or more beyond that across the cores (a re-embedding's batches are 256).
+    private const int ParallelBatch = 256;
+    private const int ParallelGraph = 2048;
     private static readonly FieldInfo? HandleField = typeof(USearchIndex).GetField("_index", BindingFlags.NonPublic | BindingFlags.Instance);
 
     // USearch serves each call from a fixed pool of thread contexts (one per hardware thread) and fails rather
@@ -92,16 +94,21 @@ internal sealed partial class ModalityIndex : IDisposable
                 adds.Add(((ulong)slot, record.Vector));
             }
 
-            if (adds.Count >= ParallelThreshold && TryReserve(_index.Size() + (ulong)adds.Count))
+            // Until the graph holds ParallelGraph vectors, one at a time; the rest of a big batch across the cores.
+            var serial = Math.Min(adds.Count, Math.Max(0, ParallelGraph - (int)Math.Min(_index.Size(), ParallelGraph)));
+            if (adds.Count - serial < ParallelBatch || !TryReserve(_index.Size() + (ulong)adds.Count))
             {
-                Parallel.ForEach(adds, new ParallelOptions { MaxDegreeOfParallelism = Contexts }, a => WithContext(() => _index.Add(a.Key, a.Vector)));
+                serial = adds.Count;
             }
-            else
+
+            foreach (var (key, vector) in adds.Take(serial))
             {
-                foreach (var (key, vector) in adds)
-                {
-                    WithContext(() => _index.Add(key, vector));
-                }
+                WithContext(() => _index.Add(key, vector));
+            }
+
+            if (serial < adds.Count)
+            {
+                Parallel.ForEach(adds.Skip(serial), new ParallelOptions { MaxDegreeOfParallelism = Contexts }, a => WithContext(() => _index.Add(a.Key, a.Vector)));
             }
         }
         finally
