@@ -36,7 +36,7 @@ public static class FloatWav
                     return null;
                 }
 
-                var format = new byte[size];
+                var format = new byte[size + (size % 2)]; // chunks are padded to even sizes
                 file.ReadExactly(format);
                 formatOk = IsFloatMono(format, sampleRate);
                 if (!formatOk)

@@ -25,8 +25,11 @@ public sealed class VectorStoreOptions
     /// </summary>
     public int ExpansionAdd { get; set; } = 64;
 
-    /// <summary>Candidates kept while searching (ef); the recall/latency knob (USearch's own default is 64).</summary>
-    public int ExpansionSearch { get; set; } = 64;
+    /// <summary>
+    /// Candidates kept while searching (ef); the recall/latency knob. At 200K clustered 512-d vectors, 64 gave
+    /// recall@10 0.974–0.981 depending on the build, 96 gave 0.9955 at p99 2.5 ms (`vmnet bench store`).
+    /// </summary>
+    public int ExpansionSearch { get; set; } = 96;
 
     public QdrantOptions Qdrant { get; set; } = new();
 }
