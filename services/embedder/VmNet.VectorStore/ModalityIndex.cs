@@ -95,7 +95,7 @@ internal sealed partial class ModalityIndex : IDisposable
             }
 
             // Until the graph holds ParallelGraph vectors, one at a time; the rest of a big batch across the cores.
-            var serial = Math.Min(adds.Count, Math.Max(0, ParallelGraph - (int)Math.Min(_index.Size(), ParallelGraph)));
+            var serial = Math.Min(adds.Count, ParallelGraph - (int)Math.Min(_index.Size(), ParallelGraph));
             if (adds.Count - serial < ParallelBatch || !TryReserve(_index.Size() + (ulong)adds.Count))
             {
                 serial = adds.Count;
