@@ -6,6 +6,7 @@ using VmNet.Contracts;
 using VmNet.Hosting;
 using VmNet.Ingest;
 using VmNet.ServiceDefaults;
+using VmNet.Commands;
 
 namespace VmNet.Cli;
 
@@ -30,41 +31,31 @@ public static class IngestCommand
         {
             Description = "pair (music video, default), video (video-only upload) or music (music-only track)",
             DefaultValueFactory = _ => MediaKind.Pair,
-            CustomParser = r => ParseKind(r.Tokens.Single().Value),
         };
+        kind.AcceptOnlyFromAmong("pair", "video", "music");
         var wait = new Option<bool>("--wait") { Description = "Wait for each result and report it" };
-        var json = new Option<bool>("--json") { Description = "Print results as JSON" };
         var timeout = new Option<double>("--timeout")
         {
             Description = "Seconds to wait for each result",
             DefaultValueFactory = _ => 600,
         };
-        var command = new Command("ingest", "Ingest media through the bus.") { sources, kind, wait, json, timeout };
+        var command = new Command("ingest", "Ingest media through the bus.") { sources, kind, wait, timeout };
         command.SetAction((parse, ct) => RunAsync(
-            parse.GetValue(sources)!, parse.GetValue(kind), parse.GetValue(wait), parse.GetValue(json),
-            TimeSpan.FromSeconds(parse.GetValue(timeout)), CommonOptions.ToConfiguration(parse), ct));
+            parse.GetValue(sources)!, parse.GetValue(kind), parse.GetValue(wait), parse.GetValue(CliOptions.Json),
+            TimeSpan.FromSeconds(parse.GetValue(timeout)), CommandContext.From(parse), ct));
         return command;
     }
 
-    private static MediaKind ParseKind(string value) => value.ToLowerInvariant() switch
-    {
-        "pair" => MediaKind.Pair,
-        "video" => MediaKind.Video,
-        "music" => MediaKind.Music,
-        _ => throw new ArgumentException($"--kind must be pair, video or music, not '{value}'"),
-    };
-
     private static async Task<int> RunAsync(
         string[] sources, MediaKind kind, bool wait, bool json, TimeSpan timeout,
-        Dictionary<string, string?> config, CancellationToken cancellationToken)
+        CommandContext context, CancellationToken cancellationToken)
     {
-        var embedded = !string.Equals(config.GetValueOrDefault("Bus:Transport") ?? Environment.GetEnvironmentVariable("Bus__Transport"),
-            nameof(BusTransport.RabbitMq), StringComparison.OrdinalIgnoreCase);
+        var embedded = !context.OnRabbitMq;
         // In-process roles are a private pipeline: the search role must not take the shared gRPC port.
-        config.TryAdd("Search:GrpcUrl", "http://127.0.0.1:0");
+        context.Overrides.TryAdd("Search:GrpcUrl", "http://127.0.0.1:0");
         await using var app = embedded
-            ? VmNetHost.Build([], config, b => b.AddPipelineEvents())
-            : VmNetHost.BuildClient(config, b => b.AddPipelineEvents());
+            ? context.BuildHost([], b => b.AddPipelineEvents())
+            : context.BuildClient(b => b.AddPipelineEvents());
         await app.StartAsync(cancellationToken);
         var bus = app.Services.GetRequiredService<IBus>();
         var events = app.Services.GetRequiredService<PipelineEvents>();
@@ -131,7 +122,7 @@ public static class IngestCommand
     {
         if (json)
         {
-            Console.WriteLine(JsonSerializer.Serialize(outcomes, CliJson.Options));
+            CliJson.Print(outcomes);
             return;
         }
 

@@ -1,3 +1,3 @@
 using VmNet.Cli;
 
-return await VmNetCommands.Build().Parse(args).InvokeAsync();
+return await CommandRunner.RunAsync(VmNetCommands.Build(), args);

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using VmNet.Hosting;
 using VmNet.ServiceDefaults;
+using VmNet.Commands;
 
 namespace VmNet.Cli;
 
@@ -11,21 +12,21 @@ public static class ServeCommand
     {
         var roles = new Option<string[]>("--role")
         {
-            Description = $"Role to run (repeatable): {string.Join(", ", Role.All)}. Default: all of them.",
+            Description = $"Role to run (repeatable): {string.Join(", ", Roles.Names)}. Default: all of them.",
             Arity = ArgumentArity.ZeroOrMore,
         };
-        roles.AcceptOnlyFromAmong([.. Role.All]);
+        roles.AcceptOnlyFromAmong([.. Roles.Names]);
         var urls = new Option<string?>("--urls") { Description = "HTTP listen addresses for health endpoints (default: a free loopback port)" };
         var command = new Command("serve", "Run service roles (all by default) on the configured bus until Ctrl+C.") { roles, urls };
         command.SetAction(async (parse, cancellationToken) =>
         {
-            var config = CommonOptions.ToConfiguration(parse);
+            var context = CommandContext.From(parse);
             if (parse.GetValue(urls) is { } u)
             {
-                config["urls"] = u;
+                context.Overrides["urls"] = u;
             }
 
-            await using var app = VmNetHost.Build(parse.GetValue(roles) ?? [], config);
+            await using var app = context.BuildHost(parse.GetValue(roles) ?? []);
             await Microsoft.Extensions.Hosting.HostingAbstractionsHostExtensions.RunAsync(app, cancellationToken);
             return 0;
         });

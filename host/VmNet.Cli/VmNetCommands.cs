@@ -1,61 +1,33 @@
 using System.CommandLine;
-using VmNet.AudioFeatures.Service;
-using VmNet.Corpus;
-using VmNet.Embedder;
-using VmNet.Search;
-using VmNet.ServiceDefaults;
-using VmNet.Trainer;
-using VmNet.VideoFeatures.Service;
+using VmNet.Bench;
+using VmNet.Commands;
+using VmNet.Demo;
 
 namespace VmNet.Cli;
 
-/// <summary>The command tree: the host's own commands plus what each service contributes.</summary>
+/// <summary>The command tree of <c>vmnet</c>, written once.</summary>
 public static class VmNetCommands
 {
     public static RootCommand Build()
     {
         var root = new RootCommand("VM-NET content-based video–music retrieval: ingest, features, embedding, search, training.");
-        root.Options.Add(CommonOptions.Data);
-        root.Options.Add(CommonOptions.Transport);
-        root.Options.Add(CommonOptions.RabbitMq);
+        root.Options.Add(CliOptions.Data);
+        root.Options.Add(CliOptions.Transport);
+        root.Options.Add(CliOptions.RabbitMq);
+        root.Options.Add(CliOptions.Json);
         root.Subcommands.Add(ServeCommand.Create());
         root.Subcommands.Add(IngestCommand.Create());
-
-        var features = new Command("features", "Compute a file's features locally, without the bus.");
-        var bench = new Command("bench", "Benchmarks, reported as ratios against a baseline measured in the same run.");
-        CliContribution[] contributions =
-        [
-            AudioFeaturesRole.Cli(), VideoFeaturesRole.Cli(), EmbedderRole.Cli(), SearchRole.Cli(), TrainerRole.Cli(), CorpusCli.Cli(),
-            HostCli.Cli(),
-        ];
-        foreach (var contribution in contributions)
+        root.Subcommands.Add(SearchCommand.Create());
+        root.Subcommands.Add(ModelsCommand.Create());
+        root.Subcommands.Add(TrainCommands.Train());
+        root.Subcommands.Add(TrainCommands.Eval());
+        root.Subcommands.Add(CorpusCommand.Create());
+        root.Subcommands.Add(DemoCommand.Create());
+        root.Subcommands.Add(new Command("features", "Compute a file's features locally, without the bus.")
         {
-            foreach (var command in contribution.TopLevel ?? [])
-            {
-                root.Subcommands.Add(command);
-            }
-
-            foreach (var command in contribution.Features ?? [])
-            {
-                features.Subcommands.Add(command);
-            }
-
-            foreach (var command in contribution.Bench ?? [])
-            {
-                bench.Subcommands.Add(command);
-            }
-        }
-
-        if (features.Subcommands.Count > 0)
-        {
-            root.Subcommands.Add(features);
-        }
-
-        if (bench.Subcommands.Count > 0)
-        {
-            root.Subcommands.Add(bench);
-        }
-
+            AudioFeaturesCommand.Create(), VideoFeaturesCommands.Video(), VideoFeaturesCommands.FitPca(),
+        });
+        root.Subcommands.Add(BenchCommands.Create());
         return root;
     }
 }

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Configuration;
 using Spectre.Console;
 using VmNet.ServiceDefaults;
 using VmNet.Training;
+using VmNet.Commands;
 
 namespace VmNet.Demo;
 
@@ -19,22 +20,21 @@ public static class DemoCommand
         var corpus = new Option<string?>("--corpus") { Description = "Run on this folder of music videos instead (every video file with audio is a pair)" };
         var epochs = new Option<int>("--epochs") { Description = "Maximum training epochs per model (early stopping usually ends sooner)", DefaultValueFactory = _ => 60 };
         var uploads = new Option<int>("--uploads") { Description = "Video-only uploads to tag with soundtracks (generated corpus)", DefaultValueFactory = _ => 3 };
-        var json = new Option<bool>("--json") { Description = "Print the figures as JSON on stdout (progress goes to stderr)" };
         var command = new Command(
             "demo",
             "The main job end to end, in one process on the embedded default: generate (or reuse) a corpus, ingest it through the bus, "
             + "extract features, train the combined and the inter-only model, hot-swap the combined one, evaluate Recall@K on held-out pairs, "
             + "tag new uploads, query over gRPC and write a report (HTML + PNG) into the data dir.")
         {
-            pairs, seconds, seed, corpus, epochs, uploads, json,
+            pairs, seconds, seed, corpus, epochs, uploads,
         };
         command.SetAction(async (parse, ct) =>
         {
             var output = parse.InvocationConfiguration.Output;
             var error = parse.InvocationConfiguration.Error;
-            var overrides = CommonOptions.ToConfiguration(parse);
-            var data = overrides.GetValueOrDefault("Storage:DataDir")
-                ?? ServiceDefaultsExtensions.DataDirectoryPath(new ConfigurationBuilder().AddEnvironmentVariables().Build());
+            var context = CommandContext.From(parse);
+            var overrides = context.Overrides;
+            var data = context.DataPath;
             var options = new DemoOptions
             {
                 DataDirectory = data,
@@ -46,18 +46,10 @@ public static class DemoCommand
                 Uploads = parse.GetValue(uploads),
                 Overrides = overrides,
             };
-            var asJson = parse.GetValue(json);
-            IDemoProgress progress = !asJson && Interactive(output) ? new ConsoleDemoProgress() : new PlainDemoProgress(asJson ? error : output);
-            DemoResult result;
-            try
-            {
-                result = await new DemoRunner(options, progress).RunAsync(ct);
-            }
-            catch (Exception e) when (e is ArgumentException or DemoException or Corpus.CorpusException or InvalidOperationException)
-            {
-                await error.WriteLineAsync($"demo: {e.Message}");
-                return 1;
-            }
+            var asJson = parse.GetValue(CliOptions.Json);
+            // Progress on stderr, so stdout carries only the figures (table or JSON).
+            IDemoProgress progress = ReferenceEquals(error, Console.Error) && Terminal.Interactive ? new ConsoleDemoProgress() : new PlainDemoProgress(error);
+            var result = await new DemoRunner(options, progress).RunAsync(ct);
 
             await output.WriteLineAsync(asJson ? DemoJson.From(result).ToJsonString(DemoJson.Options) : Table(result));
             return 0;
@@ -88,7 +80,4 @@ public static class DemoCommand
         text.Append(CultureInfo.InvariantCulture, $"live model {r.Combined.Version}; report: {r.ReportPath}");
         return text.ToString();
     }
-
-    private static bool Interactive(TextWriter output) =>
-        ReferenceEquals(output, Console.Out) && !Console.IsOutputRedirected && AnsiConsole.Profile.Capabilities.Interactive;
 }

@@ -1,4 +1,5 @@
 using Spectre.Console;
+using VmNet.Commands;
 
 namespace VmNet.Demo;
 
@@ -33,11 +34,11 @@ public interface IDemoProgress
 /// <summary>Spectre progress bars on the console.</summary>
 public sealed class ConsoleDemoProgress : IDemoProgress
 {
-    public void Line(string text) => AnsiConsole.MarkupLine(Markup.Escape(text));
+    public void Line(string text) => Terminal.Stderr.MarkupLine(Markup.Escape(text));
 
     public async Task<T> TrackAsync<T>(IReadOnlyList<ProgressCounter> counters, Task<T> work)
     {
-        await AnsiConsole.Progress()
+        await Terminal.Stderr.Progress()
             .AutoClear(false)
             .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn())
             .StartAsync(async context =>

@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using VmNet.Catalogue;
+using VmNet.Commands;
 using VmNet.Contracts;
 using VmNet.Corpus;
 using VmNet.Hosting;
@@ -109,7 +110,7 @@ public sealed class DemoRunner(DemoOptions options, IDemoProgress progress)
     private async Task<DemoCorpus> GenerateAsync(CancellationToken ct)
     {
         var counter = new ProgressCounter("corpus", 1);
-        var work = DemoCorpus.GenerateAsync(options, new Callback<CorpusProgress>(p =>
+        var work = DemoCorpus.GenerateAsync(options, new InlineProgress<CorpusProgress>(p =>
         {
             counter.Total = p.Total;
             counter.Set(p.Done);
@@ -224,7 +225,7 @@ public sealed class DemoRunner(DemoOptions options, IDemoProgress progress)
             }
         }
 
-        return DemoSplit.Build(pairs, options.TestFraction, options.ValidationFraction, videoVersions.GroupBy(v => v).MaxBy(g => g.Count())?.Key);
+        return PairCorpus.BuildWithExactShares(pairs, options.ValidationFraction, options.TestFraction, videoVersions.GroupBy(v => v).MaxBy(g => g.Count())?.Key);
     }
 
     private TrainingOptions TrainingOptions(IConfiguration configuration)
@@ -247,7 +248,7 @@ public sealed class DemoRunner(DemoOptions options, IDemoProgress progress)
         var interCounter = new ProgressCounter("train inter-only", training.MaxEpochs);
         TrainingResult Run(LossMode mode, ProgressCounter counter)
         {
-            var result = TrainingRun.Train(split, training with { LossMode = mode }, new Callback<EpochReport>(e =>
+            var result = TrainingRun.Train(split, training with { LossMode = mode }, new InlineProgress<EpochReport>(e =>
             {
                 counter.Set(e.Epoch);
                 counter.Detail = string.Create(CultureInfo.InvariantCulture, $"(loss {e.Loss:0.000}, val R@10 {e.ValidationRecallAt10:0.00})");
@@ -277,48 +278,29 @@ public sealed class DemoRunner(DemoOptions options, IDemoProgress progress)
         var folder = registry.FolderOf(version);
         ModelFolder.MarkPublished(folder, now);
 
-        var bus = services.GetRequiredService<IBus>();
-        var answer = new TaskCompletionSource<object>(TaskCreationOptions.RunContinuationsAsynchronously);
-        var handle = bus.ConnectReceiveEndpoint(e =>
-        {
-            e.Handler<ModelActivated>(c => Complete(c.Message, c.Message.ModelVersion));
-            e.Handler<ModelActivationFailed>(c => Complete(c.Message, c.Message.ModelVersion));
-        });
+        var events = services.GetRequiredService<PipelineEvents>();
         try
         {
-            await handle.Ready.WaitAsync(ct);
             var counter = new ProgressCounter("hot swap", 1) { Detail = version };
-            await bus.Publish(
+            await services.GetRequiredService<IBus>().Publish(
                 new ModelPublished(version, Guid.NewGuid(), DataDirectory.ToUri(folder), manifest.Metrics.ToImmutableDictionary(), DateTimeOffset.UtcNow), ct);
-            var outcome = await progress.TrackAsync([counter], answer.Task.WaitAsync(options.ItemTimeout, ct));
-            switch (outcome)
+            var outcome = await progress.TrackAsync([counter], events.WaitActivationAsync(version, options.ItemTimeout, ct));
+            return outcome switch
             {
-                case ModelActivated activated:
-                    progress.Line($"model {version} published and live: {activated.ItemsEmbedded} items re-embedded (previous: {activated.PreviousVersion ?? "none"}); ablation kept as {ablation}");
-                    return version;
-                case ModelActivationFailed failed:
-                    throw new DemoException($"model {version} could not be activated: {failed.Reason}");
-                default:
-                    throw new DemoException("unexpected activation answer");
-            }
+                ModelActivated activated => Activated(activated),
+                ModelActivationFailed failed => throw new DemoException($"model {version} could not be activated: {failed.Reason}"),
+                _ => throw new DemoException("unexpected activation answer"),
+            };
         }
         catch (TimeoutException)
         {
             throw new DemoException($"model {version} was published but not activated within {options.ItemTimeout.TotalSeconds:0} s");
         }
-        finally
-        {
-            await handle.StopAsync(CancellationToken.None);
-        }
 
-        Task Complete(object message, string modelVersion)
+        string Activated(ModelActivated activated)
         {
-            if (modelVersion == version)
-            {
-                answer.TrySetResult(message);
-            }
-
-            return Task.CompletedTask;
+            progress.Line($"model {version} published and live: {activated.ItemsEmbedded} items re-embedded (previous: {activated.PreviousVersion ?? "none"}); ablation kept as {ablation}");
+            return version;
         }
     }
 
@@ -465,11 +447,6 @@ public sealed class DemoRunner(DemoOptions options, IDemoProgress progress)
 
             current = seen;
         }
-    }
-
-    private sealed class Callback<T>(Action<T> action) : IProgress<T>
-    {
-        public void Report(T value) => action(value);
     }
 }
 

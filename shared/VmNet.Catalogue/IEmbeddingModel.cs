@@ -9,3 +9,6 @@ public interface IEmbeddingModel : IDisposable
 
     float[][] EmbedVideo(IReadOnlyList<float[]> features);
 }
+
+/// <summary>Opens a model folder (ONNX Runtime in production; tests register their own).</summary>
+public delegate IEmbeddingModel EmbeddingModelLoader(string folder);

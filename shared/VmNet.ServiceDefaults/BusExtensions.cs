@@ -13,7 +13,7 @@ public static class BusExtensions
     /// </summary>
     public static IHostApplicationBuilder AddVmNetBus(this IHostApplicationBuilder builder)
     {
-        var options = builder.Configuration.GetSection(BusOptions.Section).Get<BusOptions>() ?? new BusOptions();
+        var options = BusOptions.From(builder.Configuration);
         builder.Services.Configure<BusOptions>(builder.Configuration.GetSection(BusOptions.Section));
         var services = builder.Services;
         var queues = new ConsumedQueues();

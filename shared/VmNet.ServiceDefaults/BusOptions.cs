@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Configuration;
+
 namespace VmNet.ServiceDefaults;
 
 public enum BusTransport
@@ -10,6 +12,10 @@ public enum BusTransport
 public sealed class BusOptions
 {
     public const string Section = "Bus";
+
+    /// <summary>The one reading of the <c>Bus</c> section: whether this process is on RabbitMQ is answered here.</summary>
+    public static BusOptions From(IConfiguration configuration) =>
+        configuration.GetSection(Section).Get<BusOptions>() ?? new BusOptions();
 
     public BusTransport Transport { get; set; } = BusTransport.InMemory;
 

@@ -1,10 +1,10 @@
-using System.CommandLine;
 using System.Text.Json;
+using VmNet.Cli;
 using VmNet.Testing;
 
 namespace VmNet.Corpus.Tests;
 
-/// <summary><c>vmnet corpus generate</c> through the same command tree the host merges.</summary>
+/// <summary><c>vmnet corpus generate</c> through the <c>vmnet</c> command tree.</summary>
 public sealed class CorpusCliTests
 {
     [Fact]
@@ -57,14 +57,8 @@ public sealed class CorpusCliTests
 
     private static async Task<(int Code, string Output, string Error)> InvokeAsync(string[] args)
     {
-        var root = new RootCommand("test");
-        foreach (var command in CorpusCli.Cli().TopLevel!)
-        {
-            root.Subcommands.Add(command);
-        }
-
         var (output, error) = (new StringWriter(), new StringWriter());
-        var code = await root.Parse(args).InvokeAsync(new InvocationConfiguration { Output = output, Error = error }, TestContext.Current.CancellationToken);
+        var code = await CommandRunner.RunAsync(VmNetCommands.Build(), args, output, error, TestContext.Current.CancellationToken);
         return (code, output.ToString(), error.ToString());
     }
 }

@@ -14,7 +14,7 @@ public sealed class DemoSplitTests
     [InlineData(37, 0.3, 0.3, 11, 11)]
     public void Shares_are_exact_and_the_parts_disjoint(int n, double test, double validation, int expectedTest, int expectedValidation)
     {
-        var split = DemoSplit.Build(Pairs(n), test, validation, null);
+        var split = PairCorpus.BuildWithExactShares(Pairs(n), validation, test, null);
         Assert.Equal(expectedTest, split.Test.Count);
         Assert.Equal(expectedValidation, split.Validation.Count);
         Assert.Equal(n - expectedTest - expectedValidation, split.Train.Count);
@@ -26,8 +26,8 @@ public sealed class DemoSplitTests
     public void The_split_depends_on_the_ids_not_their_order()
     {
         var pairs = Pairs(50);
-        var forward = DemoSplit.Build(pairs, 0.2, 0.1, null);
-        var backward = DemoSplit.Build([.. Enumerable.Reverse(pairs)], 0.2, 0.1, null);
+        var forward = PairCorpus.BuildWithExactShares(pairs, 0.1, 0.2, null);
+        var backward = PairCorpus.BuildWithExactShares([.. Enumerable.Reverse(pairs)], 0.1, 0.2, null);
         Assert.Equal(forward.Test.MediaIds, backward.Test.MediaIds);
         Assert.Equal(forward.Validation.MediaIds, backward.Validation.MediaIds);
         Assert.Equal(forward.Snapshot, backward.Snapshot);
@@ -41,7 +41,7 @@ public sealed class DemoSplitTests
     [Fact]
     public void Too_few_pairs_are_refused()
     {
-        var error = Assert.Throws<DemoException>(() => DemoSplit.Build(Pairs(5), 0.2, 0.1, null));
+        var error = Assert.Throws<InvalidOperationException>(() => PairCorpus.BuildWithExactShares(Pairs(5), 0.1, 0.2, null));
         Assert.Contains("too few pairs", error.Message, StringComparison.Ordinal);
     }
 

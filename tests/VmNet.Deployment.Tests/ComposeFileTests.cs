@@ -3,6 +3,7 @@ using VmNet.ServiceDefaults;
 using VmNet.Testing;
 using YamlDotNet.Core;
 using YamlDotNet.Serialization;
+using VmNet.Hosting;
 
 namespace VmNet.Deployment.Tests;
 
@@ -13,7 +14,7 @@ public sealed class ComposeFileTests
 
     private static Dictionary<object, object> Services => Map(Compose["services"]);
 
-    public static TheoryData<string> Roles => [.. Role.All];
+    public static TheoryData<string> Roles => [.. VmNet.Hosting.Roles.Names];
 
     [Theory]
     [MemberData(nameof(Roles))]
@@ -56,7 +57,7 @@ public sealed class ComposeFileTests
     public void The_broker_has_a_health_check_the_roles_wait_for()
     {
         Assert.True(Map(Services["rabbitmq"]).ContainsKey("healthcheck"));
-        foreach (var role in Role.All)
+        foreach (var role in VmNet.Hosting.Roles.Names)
         {
             Assert.Equal("service_healthy", Map(Map(Map(Services[role])["depends_on"])["rabbitmq"])["condition"]);
         }

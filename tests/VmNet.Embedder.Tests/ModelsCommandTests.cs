@@ -2,7 +2,7 @@ using System.Text.Json;
 using VmNet.Contracts;
 using VmNet.Media;
 using VmNet.Testing;
-using VmNet.VectorStore;
+using VmNet.Storage;
 
 namespace VmNet.Embedder.Tests;
 

@@ -1,7 +1,7 @@
 using Qdrant.Client.Grpc;
 using VmNet.Catalogue;
 using VmNet.Contracts;
-using VmNet.VectorStore;
+using VmNet.Storage;
 
 namespace VmNet.Embedder.Tests;
 

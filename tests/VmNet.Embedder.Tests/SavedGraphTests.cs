@@ -2,7 +2,7 @@ using Microsoft.Data.Sqlite;
 using VmNet.Catalogue;
 using VmNet.Contracts;
 using VmNet.Testing;
-using VmNet.VectorStore;
+using VmNet.Storage;
 
 namespace VmNet.Embedder.Tests;
 

@@ -1,5 +1,6 @@
+using VmNet.Bench;
 using VmNet.Testing;
-using VmNet.VectorStore;
+using VmNet.Storage;
 
 namespace VmNet.Embedder.Tests;
 

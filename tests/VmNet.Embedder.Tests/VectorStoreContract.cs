@@ -1,6 +1,6 @@
 using VmNet.Catalogue;
 using VmNet.Contracts;
-using VmNet.VectorStore;
+using VmNet.Storage;
 
 namespace VmNet.Embedder.Tests;
 

@@ -6,11 +6,16 @@ using RabbitMQ.Client;
 using VmNet.Catalogue;
 using VmNet.Contracts;
 using VmNet.Media;
-using VmNet.OnnxEmbedding;
-using VmNet.PipelineBench;
+using VmNet.Onnx;
+using VmNet.Bench;
 using VmNet.ServiceDefaults;
 using VmNet.Testing;
-using VmNet.VectorStore;
+using VmNet.Storage;
+using VmNet.AudioFeatures.Service;
+using VmNet.Embedder;
+using VmNet.Ingest;
+using VmNet.Search;
+using VmNet.VideoFeatures.Service;
 
 namespace VmNet.EndToEnd.Tests;
 
@@ -30,7 +35,7 @@ public sealed class FaultTests(ITestOutputHelper output)
         try
         {
             var broker = $"amqp://guest:guest@127.0.0.1:{port}/";
-            await using var pipeline = await Pipeline.StartAsync(broker, [Role.Ingest], [Role.AudioFeatures], [Role.VideoFeatures], [Role.Embedder]);
+            await using var pipeline = await Pipeline.StartAsync(broker, [IngestRole.Name], [AudioFeaturesRole.Name], [VideoFeaturesRole.Name], [EmbedderRole.Name]);
             const int sent = 6;
             var files = await MakePairsAsync(pipeline, sent);
             foreach (var file in files)
@@ -63,7 +68,7 @@ public sealed class FaultTests(ITestOutputHelper output)
     public async Task A_worker_killed_mid_message_is_redelivered_to_another_and_stored_once()
     {
         var broker = await RabbitMqBroker.NewVirtualHostAsync("kill");
-        await using var pipeline = await Pipeline.StartAsync(broker, [Role.Ingest], [Role.AudioFeatures], [Role.AudioFeatures], [Role.VideoFeatures], [Role.Embedder]);
+        await using var pipeline = await Pipeline.StartAsync(broker, [IngestRole.Name], [AudioFeaturesRole.Name], [AudioFeaturesRole.Name], [VideoFeaturesRole.Name], [EmbedderRole.Name]);
         const int sent = 6;
         var files = await MakePairsAsync(pipeline, sent, seconds: 8);
         foreach (var file in files)
@@ -72,7 +77,7 @@ public sealed class FaultTests(ITestOutputHelper output)
         }
 
         // Each audio worker takes one message at a time: the moment the victim finishes one, it has taken the next.
-        var audioWorkers = pipeline.Workers.Where(w => w.Name == Role.AudioFeatures).Select(w => w.Process).ToList();
+        var audioWorkers = pipeline.Workers.Where(w => w.Name == AudioFeaturesRole.Name).Select(w => w.Process).ToList();
         var first = await pipeline.Events.WaitAsync(m => m is AudioFeaturesExtracted, Timeout);
         var victimPid = pipeline.Events.WithPublisher.First(o => ReferenceEquals(o.Message, first)).PublisherProcessId;
         var victim = audioWorkers.Single(p => p.Id == victimPid);
@@ -94,7 +99,7 @@ public sealed class FaultTests(ITestOutputHelper output)
     public async Task A_poison_message_lands_in_the_error_queue_with_its_reason_while_the_rest_flows()
     {
         var broker = await RabbitMqBroker.NewVirtualHostAsync("poison");
-        await using var pipeline = await Pipeline.StartAsync(broker, [Role.Ingest], [Role.AudioFeatures], [Role.VideoFeatures], [Role.Embedder]);
+        await using var pipeline = await Pipeline.StartAsync(broker, [IngestRole.Name], [AudioFeaturesRole.Name], [VideoFeaturesRole.Name], [EmbedderRole.Name]);
         var files = await MakePairsAsync(pipeline, 3);
 
         // A malformed MediaIngested: the envelope names the type, the body cannot be read as one.
@@ -136,7 +141,7 @@ public sealed class FaultTests(ITestOutputHelper output)
     public async Task A_model_swap_mid_batch_embeds_no_item_under_a_mixed_model()
     {
         var broker = await RabbitMqBroker.NewVirtualHostAsync("swap");
-        await using var pipeline = await Pipeline.StartAsync(broker, [Role.Ingest], [Role.AudioFeatures], [Role.VideoFeatures], [Role.Embedder, Role.Search]);
+        await using var pipeline = await Pipeline.StartAsync(broker, [IngestRole.Name], [AudioFeaturesRole.Name], [VideoFeaturesRole.Name], [EmbedderRole.Name, SearchRole.Name]);
         var warmup = await MultiProcessPipelineTests.IngestPairsAsync(pipeline, 0, 1, Timeout);
         var musicDim = pipeline.Events.OfType<AudioFeaturesExtracted>().First().Vector.Length;
         var videoDim = pipeline.Events.OfType<VideoFeaturesExtracted>().First().Vector.Length;
@@ -164,7 +169,7 @@ public sealed class FaultTests(ITestOutputHelper output)
         // Items that arrived during the swap are embedded on arrival or by the re-embed: let the embedder settle.
         await MultiProcessPipelineTests.WaitQuietAsync(pipeline, TimeSpan.FromSeconds(8), Timeout);
 
-        foreach (var worker in pipeline.Workers.Where(w => w.Name.StartsWith(Role.Embedder, StringComparison.Ordinal)))
+        foreach (var worker in pipeline.Workers.Where(w => w.Name.StartsWith(EmbedderRole.Name, StringComparison.Ordinal)))
         {
             worker.Process.Kill();
         }

@@ -2,6 +2,9 @@ using System.Text.Json;
 using VmNet.Contracts;
 using VmNet.ServiceDefaults;
 using VmNet.Testing;
+using VmNet.AudioFeatures.Service;
+using VmNet.Ingest;
+using VmNet.VideoFeatures.Service;
 
 namespace VmNet.EndToEnd.Tests;
 
@@ -15,7 +18,7 @@ public sealed class FeaturesOverTheBusTests(ITestOutputHelper output)
     public async Task An_ingested_track_gets_the_vector_the_features_command_prints()
     {
         var broker = await RabbitMqBroker.NewVirtualHostAsync("features");
-        await using var pipeline = await Pipeline.StartAsync(broker, [Role.Ingest], [Role.AudioFeatures]);
+        await using var pipeline = await Pipeline.StartAsync(broker, [IngestRole.Name], [AudioFeaturesRole.Name]);
         var timeout = TimeSpan.FromMinutes(3);
         try
         {
@@ -45,7 +48,7 @@ public sealed class FeaturesOverTheBusTests(ITestOutputHelper output)
     public async Task An_ingested_video_gets_the_vector_the_features_command_prints()
     {
         var broker = await RabbitMqBroker.NewVirtualHostAsync("features");
-        await using var pipeline = await Pipeline.StartAsync(broker, [Role.Ingest], [Role.VideoFeatures]);
+        await using var pipeline = await Pipeline.StartAsync(broker, [IngestRole.Name], [VideoFeaturesRole.Name]);
         var timeout = TimeSpan.FromMinutes(3);
         try
         {

@@ -2,10 +2,15 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using VmNet.Contracts;
 using VmNet.Media;
-using VmNet.PipelineBench;
+using VmNet.Bench;
 using VmNet.ServiceDefaults;
 using VmNet.Testing;
-using VmNet.VectorStore;
+using VmNet.Storage;
+using VmNet.AudioFeatures.Service;
+using VmNet.Embedder;
+using VmNet.Ingest;
+using VmNet.Search;
+using VmNet.VideoFeatures.Service;
 
 namespace VmNet.EndToEnd.Tests;
 
@@ -25,12 +30,12 @@ public sealed class MultiProcessPipelineTests(ITestOutputHelper output)
         var broker = await RabbitMqBroker.NewVirtualHostAsync("pipeline");
         await using var pipeline = await Pipeline.StartAsync(
             broker,
-            [Role.Ingest],
-            [Role.AudioFeatures],
-            [Role.AudioFeatures],
-            [Role.VideoFeatures],
-            [Role.VideoFeatures],
-            [Role.Embedder, Role.Search]);
+            [IngestRole.Name],
+            [AudioFeaturesRole.Name],
+            [AudioFeaturesRole.Name],
+            [VideoFeaturesRole.Name],
+            [VideoFeaturesRole.Name],
+            [EmbedderRole.Name, SearchRole.Name]);
         var timeout = TimeSpan.FromMinutes(4);
         try
         {
@@ -67,8 +72,8 @@ public sealed class MultiProcessPipelineTests(ITestOutputHelper output)
             Assert.Equal(suggested.Tracks.OrderByDescending(t => t.Score).Select(t => t.MediaId), suggested.Tracks.Select(t => t.MediaId));
 
             // Work was shared between the competing workers.
-            var audioWorkers = pipeline.Workers.Where(w => w.Name == Role.AudioFeatures).Select(w => w.Process.Id).ToList();
-            var videoWorkers = pipeline.Workers.Where(w => w.Name == Role.VideoFeatures).Select(w => w.Process.Id).ToList();
+            var audioWorkers = pipeline.Workers.Where(w => w.Name == AudioFeaturesRole.Name).Select(w => w.Process.Id).ToList();
+            var videoWorkers = pipeline.Workers.Where(w => w.Name == VideoFeaturesRole.Name).Select(w => w.Process.Id).ToList();
             var audioSplit = Split<AudioFeaturesExtracted>(pipeline, audioWorkers);
             var videoSplit = Split<VideoFeaturesExtracted>(pipeline, videoWorkers);
             output.WriteLine($"audio split across workers: {string.Join(" / ", audioSplit)}; video split: {string.Join(" / ", videoSplit)}");
@@ -82,13 +87,13 @@ public sealed class MultiProcessPipelineTests(ITestOutputHelper output)
             {
                 var seenBy = pipeline.Workers.Where(w => w.Process.Output.Contains(traceId, StringComparison.Ordinal)).Select(w => w.Name).Distinct().ToList();
                 Assert.True(
-                    seenBy.Contains(Role.Ingest) && seenBy.Contains(Role.AudioFeatures) && seenBy.Contains(Role.VideoFeatures)
-                    && seenBy.Any(n => n.StartsWith(Role.Embedder, StringComparison.Ordinal)),
+                    seenBy.Contains(IngestRole.Name) && seenBy.Contains(AudioFeaturesRole.Name) && seenBy.Contains(VideoFeaturesRole.Name)
+                    && seenBy.Any(n => n.StartsWith(EmbedderRole.Name, StringComparison.Ordinal)),
                     $"trace {traceId} of {ingested.MediaId} seen only by {string.Join(", ", seenBy)}");
             }
 
             // Exactly once in the store: stop the embedder and read what it left on disk.
-            foreach (var worker in pipeline.Workers.Where(w => w.Name.StartsWith(Role.Embedder, StringComparison.Ordinal)))
+            foreach (var worker in pipeline.Workers.Where(w => w.Name.StartsWith(EmbedderRole.Name, StringComparison.Ordinal)))
             {
                 worker.Process.Kill();
             }

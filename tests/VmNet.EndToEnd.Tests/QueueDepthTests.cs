@@ -4,6 +4,7 @@ using RabbitMQ.Client;
 using VmNet.Hosting;
 using VmNet.ServiceDefaults;
 using VmNet.Testing;
+using VmNet.AudioFeatures.Service;
 
 namespace VmNet.EndToEnd.Tests;
 
@@ -48,7 +49,7 @@ public sealed class QueueDepthTests(ITestOutputHelper output)
         listener.Start();
 
         var app = VmNetHost.Build(
-            [Role.AudioFeatures],
+            [AudioFeaturesRole.Name],
             new Dictionary<string, string?> { ["Bus:Transport"] = "RabbitMq", ["Bus:RabbitMq:Uri"] = broker, ["Search:GrpcUrl"] = "http://127.0.0.1:0" });
         await using (app)
         {

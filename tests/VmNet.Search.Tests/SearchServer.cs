@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
 using VmNet.Catalogue;
 using VmNet.Contracts;
+using VmNet.Hosting;
 using VmNet.Search.Client;
 using VmNet.Search.Grpc;
 using VmNet.ServiceDefaults;
@@ -84,7 +85,7 @@ public sealed class SearchServer : IAsyncDisposable
             config[key] = value;
         }
 
-        var app = SearchHost.Build(config, b =>
+        var app = VmNetHost.Build([SearchRole.Name], config, b =>
         {
             b.Services.AddSingleton<PublishedRequests>();
             b.Services.AddRoleConsumers("test-observer", bus => bus.AddConsumer<PublishedRequestsConsumer>().Endpoint(e => e.Temporary = true));

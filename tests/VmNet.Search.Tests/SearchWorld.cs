@@ -16,7 +16,7 @@ public sealed record WorldItem(string MediaId, MediaKind Kind, double DurationSe
 /// </summary>
 public sealed class SearchWorld
 {
-    public const int MusicDim = FeatureLayouts.MusicDimension;
+    public const int MusicDim = VmNet.AudioFeatures.AudioFeatureLayout.TrackDimension;
     public const int VideoDim = 56;
     public const int EmbeddingDim = 16;
 
@@ -98,7 +98,7 @@ public sealed class SearchWorld
         await store.UpsertAsync(version, records, CancellationToken.None);
     }
 
-    public VmNet.OnnxEmbedding.OnnxEmbeddingModel Open(string version) => VmNet.OnnxEmbedding.OnnxEmbeddingModel.Load(Path.Combine(new DataDirectory(DataDir).Models, version));
+    public VmNet.Onnx.OnnxEmbeddingModel Open(string version) => VmNet.Onnx.OnnxEmbeddingModel.Load(Path.Combine(new DataDirectory(DataDir).Models, version));
 
     /// <summary>Cosine similarities of every music item to <paramref name="video"/> under a model, best first: the expected answer.</summary>
     public IReadOnlyList<(string MediaId, float Score)> ExpectedMusicFor(float[] video, string version)

@@ -1,39 +1,24 @@
-using System.CommandLine;
 using System.Text.Json;
 using VmNet.Contracts;
 using VmNet.Media;
-using VmNet.ServiceDefaults;
+using VmNet.Cli;
 using VmNet.Testing;
 using VmNet.Training;
-using VmNet.VectorStore;
+using VmNet.Storage;
 
 namespace VmNet.Trainer.Tests;
 
-/// <summary>The role's commands, parsed and run in-process the way <c>vmnet</c> merges them.</summary>
+/// <summary><c>vmnet train / eval / bench train</c>, run in-process through the <c>vmnet</c> command tree.</summary>
 public sealed class TrainerCliTests
 {
     private static async Task<(int Exit, string Output)> RunAsync(params string[] args)
     {
-        var root = new RootCommand("test") { CommonOptions.Data };
-        var contribution = TrainerRole.Cli();
-        foreach (var command in contribution.TopLevel!)
-        {
-            root.Subcommands.Add(command);
-        }
-
-        var bench = new Command("bench", "benchmarks");
-        foreach (var command in contribution.Bench!)
-        {
-            bench.Subcommands.Add(command);
-        }
-
-        root.Subcommands.Add(bench);
         var output = new StringWriter();
         var previous = Console.Out;
         Console.SetOut(output);
         try
         {
-            var exit = await root.Parse(args).InvokeAsync(cancellationToken: TestContext.Current.CancellationToken);
+            var exit = await CommandRunner.RunAsync(VmNetCommands.Build(), args, cancellationToken: TestContext.Current.CancellationToken);
             return (exit, output.ToString());
         }
         finally

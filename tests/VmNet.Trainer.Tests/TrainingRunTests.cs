@@ -1,3 +1,4 @@
+using VmNet.Onnx;
 using VmNet.Catalogue;
 using VmNet.Media;
 using VmNet.Testing;
@@ -47,7 +48,7 @@ public sealed class TrainingRunTests
         Assert.Equal(result.Validation.MeanRecallAt10, manifest.Metrics["val.R@10"]);
         Assert.Equal(Corpus.Snapshot, manifest.DataSnapshot);
 
-        using var onnx = new OnnxBranches(folder);
+        using var onnx = OnnxEmbeddingModel.Load(folder);
         var set = Corpus.Test;
         Assert.True(MaxAbsDiff(model.EmbedMusic(set.Music), onnx.EmbedMusic(set.Music)) <= 1e-4);
         Assert.True(MaxAbsDiff(model.EmbedVideo(set.Video), onnx.EmbedVideo(set.Video)) <= 1e-4);

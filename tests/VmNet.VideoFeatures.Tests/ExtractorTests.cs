@@ -1,3 +1,4 @@
+using VmNet.Catalogue;
 using VmNet.Media;
 using VmNet.VideoFeatures;
 

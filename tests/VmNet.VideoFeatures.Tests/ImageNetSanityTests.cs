@@ -1,3 +1,4 @@
+using VmNet.Catalogue;
 using VmNet.VideoFeatures;
 
 namespace VmNet.VideoFeatures.Tests;

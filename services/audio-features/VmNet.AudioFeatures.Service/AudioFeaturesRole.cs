@@ -9,16 +9,23 @@ namespace VmNet.AudioFeatures.Service;
 /// <summary>Registers the audio-features role.</summary>
 public static class AudioFeaturesRole
 {
+    /// <summary>The role's name: its queue prefix, its <c>Bus:Concurrency</c> key, its <c>--role</c> value.</summary>
+    public const string Name = "audio-features";
+
+    /// <summary>How a host adds this role.</summary>
+    public static RoleDescriptor Descriptor { get; } = new(
+        Name,
+        "VM-NET music features of each ingested audio part",
+        b => b.AddAudioFeatures());
+
     public static IHostApplicationBuilder AddAudioFeatures(this IHostApplicationBuilder builder)
     {
         builder.Services.Configure<AudioFeaturesOptions>(builder.Configuration.GetSection(AudioFeaturesOptions.Section));
         builder.Services.TryAddSingleton(_ => new DataDirectory(ServiceDefaultsExtensions.DataDirectoryPath(builder.Configuration)));
         builder.Services.AddSingleton<AudioFeatureService>();
         builder.Services.AddRoleConsumers(
-            Role.AudioFeatures, bus => bus.AddConsumer<MediaIngestedConsumer>(typeof(MediaIngestedConsumerDefinition)));
+            Name, bus => bus.AddConsumer<MediaIngestedConsumer>(typeof(MediaIngestedConsumerDefinition)));
         return builder;
     }
 
-    /// <summary>The role's commands for <c>vmnet</c>: <c>features audio</c> and <c>bench audio</c>.</summary>
-    public static CliContribution Cli() => new(Features: [AudioCommands.Features()], Bench: [AudioCommands.Bench()]);
 }

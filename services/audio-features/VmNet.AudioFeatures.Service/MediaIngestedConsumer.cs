@@ -38,4 +38,4 @@ public sealed partial class MediaIngestedConsumer(AudioFeatureService service, I
 }
 
 public sealed class MediaIngestedConsumerDefinition(IOptions<BusOptions> options)
-    : RoleConsumerDefinition<MediaIngestedConsumer>(Role.AudioFeatures, options);
+    : RoleConsumerDefinition<MediaIngestedConsumer>(AudioFeaturesRole.Name, options);

@@ -6,9 +6,6 @@ using VmNet.Contracts;
 
 namespace VmNet.Embedder;
 
-/// <summary>Opens a model folder; ONNX Runtime in production (<see cref="OnnxEmbedding.OnnxEmbeddingModel.Load"/>).</summary>
-public delegate IEmbeddingModel EmbeddingModelFactory(string folder);
-
 /// <summary>What one item's embedding did, per generation written.</summary>
 public sealed record ItemEmbedding(string Generation, bool Music, bool Video, MediaKind Kind);
 
@@ -22,7 +19,7 @@ public sealed record GenerationOutcome(string Version, bool Activated, string? P
 /// item updated mid-rebuild ends up in the new generation with its newest features, under that one model.
 /// </summary>
 public sealed partial class CatalogueEmbedder(
-    IFeatureCatalogue catalogue, IVectorStore store, ModelRegistry registry, EmbeddingModelFactory loadModel, ILogger<CatalogueEmbedder> logger) : IDisposable
+    IFeatureCatalogue catalogue, IVectorStore store, ModelRegistry registry, EmbeddingModelLoader loadModel, ILogger<CatalogueEmbedder> logger) : IDisposable
 {
     public const int BatchSize = 256;
 

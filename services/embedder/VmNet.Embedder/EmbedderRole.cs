@@ -2,21 +2,30 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using VmNet.OnnxEmbedding;
+using VmNet.Onnx;
 using VmNet.ServiceDefaults;
-using VmNet.VectorStore;
+using VmNet.Storage;
 
 namespace VmNet.Embedder;
 
 /// <summary>Registers the embedder role.</summary>
 public static class EmbedderRole
 {
+    /// <summary>The role's name: its queue prefix, its <c>Bus:Concurrency</c> key, its <c>--role</c> value.</summary>
+    public const string Name = "embedder";
+
+    /// <summary>How a host adds this role.</summary>
+    public static RoleDescriptor Descriptor { get; } = new(
+        Name,
+        "raw features to the catalogue, vectors per model generation, re-embedding and activation",
+        b => b.AddEmbedder());
+
     public static IHostApplicationBuilder AddEmbedder(this IHostApplicationBuilder builder)
     {
         builder.AddEmbedderServices();
-        builder.Services.AddRoleConsumers(Role.Embedder, bus =>
+        builder.Services.AddRoleConsumers(Name, bus =>
         {
-            bus.AddConsumer<FeaturesConsumer>(typeof(FeaturesConsumerDefinition));
+            bus.AddConsumer<FeaturesExtractedConsumer>(typeof(FeaturesExtractedConsumerDefinition));
             bus.AddConsumer<ModelConsumer>(typeof(ModelConsumerDefinition));
         });
         return builder;
@@ -26,15 +35,9 @@ public static class EmbedderRole
     public static IHostApplicationBuilder AddEmbedderServices(this IHostApplicationBuilder builder)
     {
         builder.AddVmNetStore();
-        builder.Services.TryAddSingleton<EmbeddingModelFactory>(sp =>
-        {
-            var logger = sp.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(OnnxEmbeddingModel).FullName!);
-            return folder => OnnxEmbeddingModel.Load(folder, logger);
-        });
+        builder.Services.AddOnnxEmbeddingModels();
         builder.Services.TryAddSingleton<CatalogueEmbedder>();
         return builder;
     }
 
-    /// <summary>The role's commands for <c>vmnet</c>: <c>models list|activate</c> and <c>bench store</c>.</summary>
-    public static CliContribution Cli() => new(TopLevel: [ModelsCommand.Create()], Bench: [StoreBenchCommand.Create()]);
 }

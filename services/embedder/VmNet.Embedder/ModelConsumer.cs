@@ -44,7 +44,7 @@ public sealed class ModelConsumer(CatalogueEmbedder embedder, ModelRegistry regi
 public sealed class ModelConsumerDefinition : RoleConsumerDefinition<ModelConsumer>
 {
     public ModelConsumerDefinition(IOptions<BusOptions> options)
-        : base(Role.Embedder, options)
+        : base(EmbedderRole.Name, options)
     {
         // Rebuilds are serialised anyway; one at a time keeps the order of publish/activate requests.
         ConcurrentMessageLimit = 1;

@@ -32,4 +32,4 @@ public sealed partial class IngestRequestedConsumer(Ingestor ingestor, ILogger<I
 }
 
 public sealed class IngestRequestedConsumerDefinition(IOptions<BusOptions> options)
-    : RoleConsumerDefinition<IngestRequestedConsumer>(Role.Ingest, options);
+    : RoleConsumerDefinition<IngestRequestedConsumer>(IngestRole.Name, options);

@@ -7,12 +7,21 @@ namespace VmNet.Ingest;
 /// <summary>Registers the ingest role.</summary>
 public static class IngestRole
 {
+    /// <summary>The role's name: its queue prefix, its <c>Bus:Concurrency</c> key, its <c>--role</c> value.</summary>
+    public const string Name = "ingest";
+
+    /// <summary>How a host adds this role.</summary>
+    public static RoleDescriptor Descriptor { get; } = new(
+        Name,
+        "fetch (file, URL, yt-dlp), probe and split with FFmpeg; publishes MediaIngested",
+        b => b.AddIngest());
+
     public static IHostApplicationBuilder AddIngest(this IHostApplicationBuilder builder)
     {
         builder.Services.Configure<IngestOptions>(builder.Configuration.GetSection(IngestOptions.Section));
         builder.Services.AddHttpClient("ingest");
         builder.Services.AddSingleton<MediaFetcher>().AddSingleton<MediaSplitter>().AddSingleton<Ingestor>();
-        builder.Services.AddRoleConsumers(Role.Ingest, bus => bus.AddConsumer<IngestRequestedConsumer>(typeof(IngestRequestedConsumerDefinition)));
+        builder.Services.AddRoleConsumers(Name, bus => bus.AddConsumer<IngestRequestedConsumer>(typeof(IngestRequestedConsumerDefinition)));
         return builder;
     }
 }

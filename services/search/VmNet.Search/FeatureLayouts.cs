@@ -1,75 +1,64 @@
+using VmNet.AudioFeatures;
 using VmNet.Contracts;
 
 namespace VmNet.Search;
 
-/// <summary>A named group of positions in a raw feature vector (e.g. the harmonic chroma values).</summary>
-public sealed record FeatureBlock(string Name, int[] Indices);
+/// <summary>A named set of positions in a raw feature vector that a person can talk about (e.g. "harmonic chroma").</summary>
+public sealed record FeatureGroup(string Name, int[] Indices);
 
 /// <summary>
-/// How raw feature vectors divide into blocks that mean something to a person, for explaining matches.
-/// Music: the VM-NET 1140-value layout (DESIGN.md §3); anything else: equal slices of the vector.
+/// How raw feature vectors divide into groups that mean something to a person, for explaining matches. Music: the
+/// extractor's own 1140-value layout (<see cref="AudioFeatureLayout"/>); anything else: equal slices of the vector.
 /// </summary>
 public sealed class FeatureLayouts(
-    Func<int, IReadOnlyList<FeatureBlock>?>? music = null,
-    Func<int, IReadOnlyList<FeatureBlock>?>? video = null)
+    Func<int, IReadOnlyList<FeatureGroup>?>? music = null,
+    Func<int, IReadOnlyList<FeatureGroup>?>? video = null)
 {
-    /// <summary>Per-frame features of one HPSS component, in extractor order, with their widths.</summary>
-    public static IReadOnlyList<(string Feature, int Width)> MusicComponentFeatures { get; } =
-    [
-        ("chroma_stft", 12), ("chroma_cens", 12), ("mel", 96), ("mfcc", 20), ("delta_mfcc", 20), ("delta2_mfcc", 20),
-        ("rms", 1), ("centroid", 1), ("bandwidth", 1), ("rolloff", 1), ("poly1", 2), ("poly2", 3), ("zcr", 1),
-    ];
-
-    public const int MusicComponentWidth = 190;
-    public const int MusicFrameWidth = 2 * MusicComponentWidth;
-    public const int MusicDimension = 3 * MusicFrameWidth;
     public const int EvenSlices = 8;
 
-    // Features a listener would name together: the block names reported to callers.
+    // Features a listener would name together: the group names reported to callers (keys: the layout's block names).
     private static readonly Dictionary<string, string> MusicGroups = new()
     {
-        ["chroma_stft"] = "chroma", ["chroma_cens"] = "chroma", ["mel"] = "mel spectrum",
-        ["mfcc"] = "timbre (mfcc)", ["delta_mfcc"] = "timbre (mfcc)", ["delta2_mfcc"] = "timbre (mfcc)",
-        ["rms"] = "loudness", ["centroid"] = "brightness", ["bandwidth"] = "brightness", ["rolloff"] = "brightness",
-        ["poly1"] = "spectral slope", ["poly2"] = "spectral slope", ["zcr"] = "noisiness",
+        ["chroma_stft"] = "chroma", ["chroma_cens"] = "chroma", ["melspectrogram"] = "mel spectrum",
+        ["mfcc"] = "timbre (mfcc)", ["mfcc_delta"] = "timbre (mfcc)", ["mfcc_delta2"] = "timbre (mfcc)",
+        ["rmse"] = "loudness", ["spectral_centroid"] = "brightness", ["spectral_bandwidth"] = "brightness",
+        ["spectral_rolloff"] = "brightness", ["poly_features_order1"] = "spectral slope",
+        ["poly_features_order2"] = "spectral slope", ["zero_crossing_rate"] = "noisiness",
     };
 
-    public IReadOnlyList<FeatureBlock> For(Modality modality, int dimension) =>
+    public IReadOnlyList<FeatureGroup> For(Modality modality, int dimension) =>
         (modality == Modality.Music ? music : video)?.Invoke(dimension)
-        ?? (modality == Modality.Music && dimension == MusicDimension ? VmNetMusic() : Even(modality, dimension));
+        ?? (modality == Modality.Music && dimension == AudioFeatureLayout.TrackDimension ? VmNetMusic() : Even(modality, dimension));
 
     /// <summary>
-    /// 1140 = concat(mean, variance, max) over frames of 380 = harmonic 190 ++ percussive 190. A block spans its
-    /// feature in all three statistics: "harmonic chroma" is 3 × 24 positions.
+    /// A group spans its features in all three statistics (mean, variance, max): "harmonic chroma" is
+    /// 3 × (12 + 12) positions.
     /// </summary>
-    public static IReadOnlyList<FeatureBlock> VmNetMusic()
+    public static IReadOnlyList<FeatureGroup> VmNetMusic()
     {
-        var blocks = new Dictionary<string, List<int>>();
-        string[] components = ["harmonic", "percussive"];
-        for (var stat = 0; stat < 3; stat++)
+        var groups = new Dictionary<string, List<int>>();
+        for (var stat = 0; stat < AudioFeatureLayout.Statistics.Count; stat++)
         {
-            for (var c = 0; c < components.Length; c++)
+            for (var c = 0; c < AudioFeatureLayout.Components.Count; c++)
             {
-                var offset = stat * MusicFrameWidth + c * MusicComponentWidth;
-                foreach (var (feature, width) in MusicComponentFeatures)
+                foreach (var block in AudioFeatureLayout.Blocks)
                 {
-                    var name = $"{components[c]} {MusicGroups[feature]}";
-                    if (!blocks.TryGetValue(name, out var indices))
+                    var name = $"{AudioFeatureLayout.Components[c]} {MusicGroups[block.Name]}";
+                    if (!groups.TryGetValue(name, out var indices))
                     {
-                        blocks[name] = indices = [];
+                        groups[name] = indices = [];
                     }
 
-                    indices.AddRange(Enumerable.Range(offset, width));
-                    offset += width;
+                    indices.AddRange(Enumerable.Range(AudioFeatureLayout.IndexOf(stat, c, block), block.Size));
                 }
             }
         }
 
-        return [.. blocks.Select(b => new FeatureBlock(b.Key, [.. b.Value]))];
+        return [.. groups.Select(g => new FeatureGroup(g.Key, [.. g.Value]))];
     }
 
     /// <summary>Equal slices, for vectors whose internal layout is not known here.</summary>
-    public static IReadOnlyList<FeatureBlock> Even(Modality modality, int dimension)
+    public static IReadOnlyList<FeatureGroup> Even(Modality modality, int dimension)
     {
         var slices = Math.Min(EvenSlices, Math.Max(1, dimension));
         var name = modality == Modality.Music ? "music" : "video";
@@ -77,7 +66,7 @@ public sealed class FeatureLayouts(
         {
             var start = s * dimension / slices;
             var end = (s + 1) * dimension / slices;
-            return new FeatureBlock($"{name} dims {start}-{end - 1}", [.. Enumerable.Range(start, end - start)]);
+            return new FeatureGroup($"{name} dims {start}-{end - 1}", [.. Enumerable.Range(start, end - start)]);
         })];
     }
 }

@@ -56,7 +56,7 @@ public sealed class MatchExplainer(IFeatureCatalogue catalogue, FeatureLayouts l
     }
 
     /// <summary>The vector itself, then one copy per block with that block set to the baseline.</summary>
-    public static IReadOnlyList<float[]> Variants(float[] features, IReadOnlyList<FeatureBlock> blocks, float[] baseline)
+    public static IReadOnlyList<float[]> Variants(float[] features, IReadOnlyList<FeatureGroup> blocks, float[] baseline)
     {
         var variants = new List<float[]>(blocks.Count + 1) { features };
         foreach (var block in blocks)

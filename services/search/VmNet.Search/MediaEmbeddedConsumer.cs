@@ -18,4 +18,4 @@ public sealed class MediaEmbeddedConsumer(SoundtrackTagger tagger) : IConsumer<M
 }
 
 public sealed class MediaEmbeddedConsumerDefinition(IOptions<BusOptions> options)
-    : RoleConsumerDefinition<MediaEmbeddedConsumer>(Role.Search, options);
+    : RoleConsumerDefinition<MediaEmbeddedConsumer>(SearchRole.Name, options);

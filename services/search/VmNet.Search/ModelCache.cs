@@ -4,9 +4,6 @@ using VmNet.Catalogue;
 
 namespace VmNet.Search;
 
-/// <summary>Opens a model folder (<c>model.json</c> and its two ONNX branches).</summary>
-public delegate IEmbeddingModel EmbeddingModelLoader(string folder);
-
 /// <summary>
 /// Loaded models per generation, each loaded once however many queries ask at the same time. Models that
 /// are neither live nor the previous one are disposed after a grace period, so queries still using them finish.

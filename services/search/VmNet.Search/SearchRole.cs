@@ -9,15 +9,24 @@ using Microsoft.Extensions.Options;
 using VmNet.Catalogue;
 using VmNet.Media;
 using VmNet.Search.Grpc;
-using VmNet.OnnxEmbedding;
+using VmNet.Onnx;
 using VmNet.ServiceDefaults;
-using VmNet.VectorStore;
+using VmNet.Storage;
 
 namespace VmNet.Search;
 
 /// <summary>Registers the search role: the gRPC services on their own HTTP/2 endpoint and the soundtrack tagger.</summary>
 public static partial class SearchRole
 {
+    /// <summary>The role's name: its queue prefix, its <c>Bus:Concurrency</c> key, its <c>--role</c> value.</summary>
+    public const string Name = "search";
+
+    /// <summary>How a host adds this role.</summary>
+    public static RoleDescriptor Descriptor { get; } = new(
+        Name,
+        "gRPC search on the live generation, soundtrack suggestions for video-only uploads",
+        b => b.AddSearch(), app => app.MapSearchApi());
+
     /// <summary>
     /// Reads the catalogue and vector store of <c>AddVmNetStore</c> (shared with the embedder when both run here);
     /// models open with <see cref="OnnxEmbeddingModel"/> unless another <see cref="EmbeddingModelLoader"/> is registered.
@@ -36,7 +45,7 @@ public static partial class SearchRole
             .Configure<IOptions<SearchOptions>>((kestrel, options) => endpoints.Configure(kestrel, urls, options.Value));
 
         builder.AddVmNetStore();
-        services.TryAddSingleton<EmbeddingModelLoader>(folder => OnnxEmbeddingModel.Load(folder));
+        services.AddOnnxEmbeddingModels();
         services.TryAddSingleton(new FeatureLayouts());
         services.TryAddSingleton<IClipFeatureExtractor, MediaClipFeatureExtractor>();
         services.AddMemoryCache();
@@ -52,7 +61,7 @@ public static partial class SearchRole
         services.AddGrpc(o => o.Interceptors.Add<SearchServerInterceptor>());
         services.AddGrpcReflection();
         services.AddGrpcHealthChecks();
-        services.AddRoleConsumers(Role.Search, bus => bus.AddConsumer<MediaEmbeddedConsumer>(typeof(MediaEmbeddedConsumerDefinition)));
+        services.AddRoleConsumers(Name, bus => bus.AddConsumer<MediaEmbeddedConsumer>(typeof(MediaEmbeddedConsumerDefinition)));
         return builder;
     }
 
@@ -69,8 +78,6 @@ public static partial class SearchRole
         return app;
     }
 
-    /// <summary>The role's commands for <c>vmnet</c>.</summary>
-    public static CliContribution Cli() => new(TopLevel: [SearchCommand.Create()], Bench: [SearchBench.Create()]);
 
     [LoggerMessage(5050, LogLevel.Information, "Search gRPC listening on {Address} ({Mode})")]
     private static partial void LogListening(ILogger logger, string address, string mode);

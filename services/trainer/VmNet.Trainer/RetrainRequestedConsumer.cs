@@ -16,4 +16,4 @@ public sealed class RetrainRequestedConsumer(TrainingCoordinator coordinator) : 
 }
 
 public sealed class RetrainRequestedConsumerDefinition(IOptions<BusOptions> options)
-    : RoleConsumerDefinition<RetrainRequestedConsumer>(Role.Trainer, options);
+    : RoleConsumerDefinition<RetrainRequestedConsumer>(TrainerRole.Name, options);

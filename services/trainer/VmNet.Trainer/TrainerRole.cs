@@ -4,13 +4,22 @@ using Microsoft.Extensions.Hosting;
 using VmNet.Catalogue;
 using VmNet.Media;
 using VmNet.ServiceDefaults;
-using VmNet.VectorStore;
+using VmNet.Storage;
 
 namespace VmNet.Trainer;
 
 /// <summary>Registers the trainer role.</summary>
 public static class TrainerRole
 {
+    /// <summary>The role's name: its queue prefix, its <c>Bus:Concurrency</c> key, its <c>--role</c> value.</summary>
+    public const string Name = "trainer";
+
+    /// <summary>How a host adds this role.</summary>
+    public static RoleDescriptor Descriptor { get; } = new(
+        Name,
+        "trains VM-NET on the catalogue on a schedule or RetrainRequested, publishes models that pass the gate",
+        b => b.AddTrainer());
+
     public static IHostApplicationBuilder AddTrainer(this IHostApplicationBuilder builder)
     {
         builder.Services.Configure<TrainerOptions>(builder.Configuration.GetSection(TrainerOptions.Section));
@@ -19,7 +28,7 @@ public static class TrainerRole
         builder.Services.AddSingleton<TrainingCoordinator>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<TrainingCoordinator>());
         builder.Services.AddHostedService<RetrainSchedule>();
-        builder.Services.AddRoleConsumers(Role.Trainer, bus => bus.AddConsumer<RetrainRequestedConsumer>(typeof(RetrainRequestedConsumerDefinition)));
+        builder.Services.AddRoleConsumers(Name, bus => bus.AddConsumer<RetrainRequestedConsumer>(typeof(RetrainRequestedConsumerDefinition)));
         return builder;
     }
 
@@ -30,6 +39,4 @@ public static class TrainerRole
         services.TryAddSingleton(sp => new ModelRegistry(sp.GetRequiredService<DataDirectory>()));
     }
 
-    /// <summary>The role's commands for <c>vmnet</c>.</summary>
-    public static CliContribution Cli() => new(TopLevel: [TrainerCli.Train(), TrainerCli.Eval()], Bench: [TrainerCli.BenchTrain()]);
 }

@@ -40,15 +40,7 @@ public sealed record PairCorpus(PairSet Train, PairSet Validation, PairSet Test,
     /// </summary>
     public static PairCorpus Build(IEnumerable<FeaturePair> items, double validationFraction, double testFraction, string? videoFeatureVersion = null)
     {
-        var pairs = items.OrderBy(p => p.MediaId, StringComparer.Ordinal).ToList();
-        if (pairs.Count == 0)
-        {
-            throw new InvalidOperationException("no complete pairs (items of kind pair with music and video features) to train on");
-        }
-
-        var musicDim = pairs.GroupBy(p => p.Music.Length).MaxBy(g => g.Count())!.Key;
-        var videoDim = pairs.GroupBy(p => p.Video.Length).MaxBy(g => g.Count())!.Key;
-        pairs = pairs.Where(p => p.Music.Length == musicDim && p.Video.Length == videoDim && p.Music.All(float.IsFinite) && p.Video.All(float.IsFinite)).ToList();
+        var (pairs, musicDim, videoDim) = Usable(items);
         var parts = pairs.ToLookup(p => PairSplit.Of(p.MediaId, validationFraction, testFraction));
         var train = parts[SplitPart.Train].ToList();
         var validation = parts[SplitPart.Validation].ToList();
@@ -63,6 +55,47 @@ public sealed record PairCorpus(PairSet Train, PairSet Validation, PairSet Test,
             PairSet.Of(parts[SplitPart.Test].ToList(), musicDim, videoDim),
             SnapshotOf(pairs),
             videoFeatureVersion);
+    }
+
+    /// <summary>
+    /// The same pairs with exact shares instead of hashed thresholds (small corpora, e.g. the demo's): pairs ordered
+    /// by <see cref="PairSplit.Unit"/> of their id, the first share is the test split, the next the validation split.
+    /// The same ids always give the same split.
+    /// </summary>
+    public static PairCorpus BuildWithExactShares(IEnumerable<FeaturePair> items, double validationFraction, double testFraction, string? videoFeatureVersion = null)
+    {
+        var (pairs, musicDim, videoDim) = Usable(items);
+        var ordered = pairs.OrderBy(p => PairSplit.Unit(p.MediaId)).ThenBy(p => p.MediaId, StringComparer.Ordinal).ToList();
+        var test = Math.Max(2, (int)Math.Round(ordered.Count * testFraction));
+        var validation = Math.Max(2, (int)Math.Round(ordered.Count * validationFraction));
+        if (ordered.Count - test - validation < 2)
+        {
+            throw new InvalidOperationException($"too few pairs: {ordered.Count} complete pairs cannot give {test} test, {validation} validation and at least 2 training pairs");
+        }
+
+        // Each part in media-id order, like the hashed split.
+        List<FeaturePair> Part(int skip, int take) => [.. ordered.Skip(skip).Take(take).OrderBy(p => p.MediaId, StringComparer.Ordinal)];
+        return new PairCorpus(
+            PairSet.Of(Part(test + validation, ordered.Count), musicDim, videoDim),
+            PairSet.Of(Part(test, validation), musicDim, videoDim),
+            PairSet.Of(Part(0, test), musicDim, videoDim),
+            SnapshotOf(pairs),
+            videoFeatureVersion);
+    }
+
+    // Complete, finite pairs of the dimensions most items have, in media-id order; items of another dimension (an
+    // older extractor) are left out rather than failing the run.
+    private static (List<FeaturePair> Pairs, int MusicDim, int VideoDim) Usable(IEnumerable<FeaturePair> items)
+    {
+        var pairs = items.Where(p => p.Music.All(float.IsFinite) && p.Video.All(float.IsFinite)).OrderBy(p => p.MediaId, StringComparer.Ordinal).ToList();
+        if (pairs.Count == 0)
+        {
+            throw new InvalidOperationException("no complete pairs (items of kind pair with music and video features) to train on");
+        }
+
+        var musicDim = pairs.GroupBy(p => p.Music.Length).MaxBy(g => g.Count())!.Key;
+        var videoDim = pairs.GroupBy(p => p.Video.Length).MaxBy(g => g.Count())!.Key;
+        return ([.. pairs.Where(p => p.Music.Length == musicDim && p.Video.Length == videoDim)], musicDim, videoDim);
     }
 
     /// <summary>Every complete pair in the catalogue, in media-id order.</summary>

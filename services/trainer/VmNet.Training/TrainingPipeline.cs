@@ -1,3 +1,4 @@
+using VmNet.Onnx;
 using VmNet.Catalogue;
 
 namespace VmNet.Training;
@@ -53,7 +54,7 @@ public static class TrainingPipeline
             return null;
         }
 
-        using var branches = new OnnxBranches(registry.FolderOf(live.Version));
+        using var branches = OnnxEmbeddingModel.Load(registry.FolderOf(live.Version));
         return branches.Evaluate(corpus.Validation)?.MeanRecallAt10
             ?? live.Metrics.GetValueOrDefault("val.R@10");
     }

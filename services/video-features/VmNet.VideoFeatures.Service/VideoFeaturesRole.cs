@@ -11,6 +11,15 @@ namespace VmNet.VideoFeatures.Service;
 /// <summary>Registers the video-features role.</summary>
 public static partial class VideoFeaturesRole
 {
+    /// <summary>The role's name: its queue prefix, its <c>Bus:Concurrency</c> key, its <c>--role</c> value.</summary>
+    public const string Name = "video-features";
+
+    /// <summary>How a host adds this role.</summary>
+    public static RoleDescriptor Descriptor { get; } = new(
+        Name,
+        "CNN video vectors of each ingested video part",
+        b => b.AddVideoFeatures());
+
     public static IHostApplicationBuilder AddVideoFeatures(this IHostApplicationBuilder builder)
     {
         builder.Services.Configure<VideoFeatureOptions>(builder.Configuration.GetSection(VideoFeatureOptions.Section));
@@ -27,14 +36,10 @@ public static partial class VideoFeaturesRole
         builder.Services.AddSingleton(sp => new MediaVideoFeatures(sp.GetRequiredService<VideoFeatureExtractor>(), sp.GetRequiredService<VideoFeatureCache>()));
         // Load the CNN at start-up, so the provider choice is logged then and the first video does not wait for it.
         builder.Services.AddHostedService<CnnWarmUp>();
-        builder.Services.AddRoleConsumers(Role.VideoFeatures, bus => bus.AddConsumer<VideoFeaturesConsumer>(typeof(VideoFeaturesConsumerDefinition)));
+        builder.Services.AddRoleConsumers(Name, bus => bus.AddConsumer<MediaIngestedConsumer>(typeof(MediaIngestedConsumerDefinition)));
         return builder;
     }
 
-    /// <summary>The role's commands for <c>vmnet</c>.</summary>
-    public static CliContribution Cli() => new(
-        Features: [VideoFeaturesCommands.Video(), VideoFeaturesCommands.FitPca()],
-        Bench: [VideoBenchCommand.Create()]);
 
     [LoggerMessage(3000, LogLevel.Information, "Video CNN on {Provider} (extractor {ExtractorVersion}; CUDA: {Note})")]
     private static partial void LogProvider(ILogger logger, string provider, string extractorVersion, string note);

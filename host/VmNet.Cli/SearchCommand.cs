@@ -1,0 +1,104 @@
+using System.CommandLine;
+using System.Globalization;
+using Google.Protobuf;
+using VmNet.Search;
+using VmNet.Search.Client;
+using VmNet.Search.V1;
+using VmNet.Commands;
+
+namespace VmNet.Cli;
+
+/// <summary><c>vmnet search --video FILE | --music FILE | --id ID [--top K] [--server URL] [--json]</c>: a gRPC client of a running search role.</summary>
+public static class SearchCommand
+{
+    private static readonly JsonFormatter Json = new(JsonFormatter.Settings.Default.WithFormatDefaultValues(true));
+
+    public static Command Create()
+    {
+        var video = new Option<FileInfo?>("--video") { Description = "Upload this video file and find music for it" };
+        var music = new Option<FileInfo?>("--music") { Description = "Upload this music file and find videos for it" };
+        var id = new Option<string?>("--id") { Description = "Query with a catalogue media id (see --find)" };
+        var find = new Option<string>("--find")
+        {
+            Description = "With --id: what to find, music (the id is a video) or videos (the id is a music track)",
+            DefaultValueFactory = _ => "music",
+        };
+        find.AcceptOnlyFromAmong("music", "videos");
+        var top = new Option<int>("--top") { Description = "Results wanted", DefaultValueFactory = _ => 10 };
+        var server = new Option<string?>("--server") { Description = "Search gRPC address (default: Search:GrpcUrl, http://127.0.0.1:5081)" };
+        var apiKey = new Option<string?>("--api-key") { Description = "Query API key (default: $VMNET_SEARCH_API_KEY), when the server requires one" };
+        var explain = new Option<bool>("--explain") { Description = "Show which feature blocks agree most for each result" };
+        var minBpm = new Option<double?>("--min-bpm") { Description = "Only results with a tempo of at least this many BPM" };
+        var maxBpm = new Option<double?>("--max-bpm") { Description = "Only results with a tempo of at most this many BPM" };
+        var minSeconds = new Option<double?>("--min-duration") { Description = "Only results at least this many seconds long" };
+        var maxSeconds = new Option<double?>("--max-duration") { Description = "Only results at most this many seconds long" };
+        var command = new Command("search", "Find music for a video or videos for a music track on a running search service.")
+        {
+            video, music, id, find, top, server, apiKey, explain, minBpm, maxBpm, minSeconds, maxSeconds,
+        };
+        command.Validators.Add(r =>
+        {
+            var given = new[] { r.GetValue(video) is not null, r.GetValue(music) is not null, r.GetValue(id) is not null }.Count(g => g);
+            if (given != 1)
+            {
+                r.AddError("give exactly one of --video FILE, --music FILE or --id ID");
+            }
+        });
+        command.SetAction(async (parse, ct) =>
+        {
+            var filter = new Filter();
+            if (parse.GetValue(minBpm) is { } a)
+            {
+                filter.MinTempoBpm = a;
+            }
+
+            if (parse.GetValue(maxBpm) is { } b)
+            {
+                filter.MaxTempoBpm = b;
+            }
+
+            if (parse.GetValue(minSeconds) is { } c)
+            {
+                filter.MinDurationSeconds = c;
+            }
+
+            if (parse.GetValue(maxSeconds) is { } d)
+            {
+                filter.MaxDurationSeconds = d;
+            }
+
+            var options = new QueryOptions { TopK = parse.GetValue(top), Explain = parse.GetValue(explain), Filter = filter };
+            var context = CommandContext.From(parse);
+            var address = parse.GetValue(server) ?? context.Section<SearchOptions>(SearchOptions.Section).GrpcUrl;
+            if (!Uri.TryCreate(address, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https"))
+            {
+                throw new UsageException($"--server must be an http:// or https:// address, not '{address}'");
+            }
+
+            using var client = new SearchClient(uri, parse.GetValue(apiKey) ?? Environment.GetEnvironmentVariable("VMNET_SEARCH_API_KEY"));
+            var reply = parse.GetValue(video) is { } v ? await client.FindMusicForVideoFileAsync(InputFiles.Existing(v.FullName), options, ct)
+                : parse.GetValue(music) is { } m ? await client.FindVideosForMusicFileAsync(InputFiles.Existing(m.FullName), options, ct)
+                : parse.GetValue(find) == "videos" ? await client.FindVideosForMusicIdAsync(parse.GetValue(id)!, options, ct)
+                : await client.FindMusicForVideoIdAsync(parse.GetValue(id)!, options, ct);
+            Console.WriteLine(context.Json ? Json.Format(reply) : Describe(reply));
+            return 0;
+        });
+        return command;
+    }
+
+    private static string Describe(SearchReply reply)
+    {
+        var lines = new List<string> { $"model {reply.ModelVersion}, {reply.Matches.Count} {(reply.Target == Modality.Music ? "tracks" : "videos")}:" };
+        foreach (var (m, i) in reply.Matches.Select((m, i) => (m, i)))
+        {
+            var tempo = m.HasTempoBpm ? $" {m.TempoBpm:0} BPM" : string.Empty;
+            lines.Add(string.Create(CultureInfo.InvariantCulture, $"{i + 1,3}. {m.MediaId}  {m.Score:0.0000}  {m.Kind}  {m.DurationSeconds:0.0} s{tempo}"));
+            foreach (var a in m.Explanation)
+            {
+                lines.Add(string.Create(CultureInfo.InvariantCulture, $"       {a.Modality} {a.Block}: {a.Contribution:+0.0000;-0.0000}"));
+            }
+        }
+
+        return string.Join(Environment.NewLine, lines);
+    }
+}

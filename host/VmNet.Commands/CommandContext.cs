@@ -1,0 +1,56 @@
+using System.CommandLine;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.Configuration;
+using VmNet.Hosting;
+using VmNet.Media;
+using VmNet.ServiceDefaults;
+
+namespace VmNet.Commands;
+
+/// <summary>
+/// One command's view of its invocation, built once from the parse result: the configuration (appsettings.json
+/// beside the binary, then the environment, then the command line), whether the result is JSON, and the one way to
+/// build a host (<see cref="VmNetHost"/>) with that configuration.
+/// </summary>
+public sealed class CommandContext
+{
+    private CommandContext(ParseResult parse)
+    {
+        Parse = parse;
+        Overrides = CliOptions.ToOverrides(parse);
+        Configuration = VmNetHost.Configuration(Overrides);
+        Bus = BusOptions.From(Configuration);
+    }
+
+    public ParseResult Parse { get; }
+
+    /// <summary>What the command line sets; the host layers these over appsettings and the environment.</summary>
+    public Dictionary<string, string?> Overrides { get; }
+
+    public IConfiguration Configuration { get; }
+
+    public BusOptions Bus { get; }
+
+    /// <summary>True when the roles run elsewhere and this process only publishes and observes.</summary>
+    public bool OnRabbitMq => Bus.Transport == BusTransport.RabbitMq;
+
+    public bool Json => Parse.GetValue(CliOptions.Json);
+
+    public string DataPath => ServiceDefaultsExtensions.DataDirectoryPath(Configuration);
+
+    public DataDirectory Data => new(DataPath);
+
+    public static CommandContext From(ParseResult parse) => new(parse);
+
+    /// <summary>A configuration section bound to <typeparamref name="T"/> (defaults where absent).</summary>
+    public T Section<T>(string name)
+        where T : new() => Configuration.GetSection(name).Get<T>() ?? new T();
+
+    /// <summary>A host running <paramref name="roles"/> (all when empty) with this command's configuration.</summary>
+    public WebApplication BuildHost(IReadOnlyCollection<string> roles, Action<WebApplicationBuilder>? configure = null) =>
+        VmNetHost.Build(roles, Overrides, configure);
+
+    /// <summary>A host with no role: the bus only, to publish and observe.</summary>
+    public WebApplication BuildClient(Action<WebApplicationBuilder>? configure = null) =>
+        VmNetHost.Build([], Overrides, configure, client: true);
+}

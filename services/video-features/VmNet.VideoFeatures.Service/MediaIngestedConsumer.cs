@@ -1,0 +1,65 @@
+using MassTransit;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using VmNet.Contracts;
+using VmNet.Media;
+using VmNet.ServiceDefaults;
+using VmNet.VideoFeatures;
+
+namespace VmNet.VideoFeatures.Service;
+
+/// <summary>
+/// <see cref="MediaIngested"/> with a video → <see cref="VideoFeaturesExtracted"/>, or
+/// <see cref="FeatureExtractionFailed"/> (video) for a video that cannot be read or a URI outside the data directory.
+/// Those are answered, not retried; other errors are retried and then land in the error queue. A second delivery
+/// finds the cached frames and publishes the same vector (re-pooled with the PCA current at that time).
+/// </summary>
+public sealed partial class MediaIngestedConsumer(MediaVideoFeatures features, DataDirectory data, ILogger<MediaIngestedConsumer> logger)
+    : IConsumer<MediaIngested>
+{
+    public async Task Consume(ConsumeContext<MediaIngested> context)
+    {
+        var message = context.Message;
+        if (message.VideoUri is null)
+        {
+            return;
+        }
+
+        using var activity = Telemetry.ActivitySource.StartActivity("video-features");
+        activity?.SetTag("vmnet.media_id", message.MediaId);
+        try
+        {
+            var path = data.ResolveUri(message.VideoUri);
+            var result = await features.ExtractAsync(message.MediaId, message.Kind, path, message.DurationSeconds, context.CancellationToken);
+            LogExtracted(message.MediaId, result.Frames, result.Dimension, result.PcaVersion ?? "none");
+            await context.Publish(new VideoFeaturesExtracted(
+                message.MediaId, message.CorrelationId, [.. result.Vector], result.Frames, result.ExtractorVersion,
+                result.PcaVersion, result.Whitened, message.DurationSeconds, DateTimeOffset.UtcNow));
+        }
+        catch (Exception e) when (e is MediaDecodeException or UnsafePathException or ArgumentException or TimeoutException)
+        {
+            LogFailed(message.MediaId, e.Message);
+            await context.Publish(new FeatureExtractionFailed(
+                message.MediaId, message.CorrelationId, Modality.Video, e.Message, DateTimeOffset.UtcNow));
+        }
+    }
+
+    [LoggerMessage(3001, LogLevel.Information, "Video features of {MediaId}: {Frames} frames, {Dimension} values, PCA {PcaVersion}")]
+    private partial void LogExtracted(string mediaId, int frames, int dimension, string pcaVersion);
+
+    [LoggerMessage(3002, LogLevel.Warning, "Video features of {MediaId} failed: {Reason}")]
+    private partial void LogFailed(string mediaId, string reason);
+}
+
+/// <summary>One video at a time unless <c>Bus:Concurrency:video-features</c> says otherwise: the CNN already uses every core.</summary>
+public sealed class MediaIngestedConsumerDefinition : RoleConsumerDefinition<MediaIngestedConsumer>
+{
+    public MediaIngestedConsumerDefinition(IOptions<BusOptions> options)
+        : base(VideoFeaturesRole.Name, options)
+    {
+        if (!options.Value.Concurrency.ContainsKey(VideoFeaturesRole.Name))
+        {
+            ConcurrentMessageLimit = 1;
+        }
+    }
+}

@@ -1,0 +1,128 @@
+using System.Globalization;
+using System.Runtime.CompilerServices;
+using Microsoft.Data.Sqlite;
+using VmNet.Catalogue;
+using VmNet.Contracts;
+using VmNet.Media;
+
+namespace VmNet.Storage;
+
+/// <summary>
+/// Raw features per media id in <c>store/catalogue.db</c>. An item's kind is what ingest said when known
+/// (<see cref="RecordKindAsync"/>); otherwise it is inferred from the halves present (both = pair).
+/// </summary>
+public sealed class SqliteFeatureCatalogue : IFeatureCatalogue
+{
+    private const string Columns = "media_id, kind, duration, tempo, music, music_version, video, video_version, updated_at";
+    private readonly string _path;
+
+    public SqliteFeatureCatalogue(DataDirectory data)
+    {
+        _path = Path.Combine(data.Store, "catalogue.db");
+        using var connection = Sqlite.Open(_path);
+        Sqlite.Execute(connection, """
+            CREATE TABLE IF NOT EXISTS items (
+                media_id TEXT PRIMARY KEY,
+                kind INTEGER NOT NULL,
+                kind_known INTEGER NOT NULL DEFAULT 0,
+                duration REAL NOT NULL,
+                tempo REAL NULL,
+                music BLOB NULL, music_version TEXT NULL,
+                video BLOB NULL, video_version TEXT NULL,
+                updated_at TEXT NOT NULL);
+            """);
+    }
+
+    public Task UpsertMusicAsync(string mediaId, MediaKind kind, float[] features, string extractorVersion, double durationSeconds, double? tempoBpm, CancellationToken cancellationToken) =>
+        ExecuteAsync("""
+            INSERT INTO items (media_id, kind, duration, tempo, music, music_version, updated_at)
+            VALUES ($id, $kind, $duration, $tempo, $features, $version, $now)
+            ON CONFLICT (media_id) DO UPDATE SET
+                kind = CASE WHEN items.kind_known = 1 THEN items.kind WHEN items.video IS NOT NULL THEN 0 ELSE excluded.kind END,
+                duration = excluded.duration, tempo = excluded.tempo,
+                music = excluded.music, music_version = excluded.music_version, updated_at = excluded.updated_at
+            """, mediaId, kind, durationSeconds, tempoBpm, features, extractorVersion, cancellationToken);
+
+    public Task UpsertVideoAsync(string mediaId, MediaKind kind, float[] features, string extractorVersion, double durationSeconds, CancellationToken cancellationToken) =>
+        ExecuteAsync("""
+            INSERT INTO items (media_id, kind, duration, video, video_version, updated_at)
+            VALUES ($id, $kind, $duration, $features, $version, $now)
+            ON CONFLICT (media_id) DO UPDATE SET
+                kind = CASE WHEN items.kind_known = 1 THEN items.kind WHEN items.music IS NOT NULL THEN 0 ELSE excluded.kind END,
+                duration = MAX(items.duration, excluded.duration),
+                video = excluded.video, video_version = excluded.video_version, updated_at = excluded.updated_at
+            """, mediaId, kind, durationSeconds, null, features, extractorVersion, cancellationToken);
+
+    /// <summary>The kind ingest decided (from <c>MediaIngested</c>); it wins over inference from the halves.</summary>
+    public Task RecordKindAsync(string mediaId, MediaKind kind, double durationSeconds, CancellationToken cancellationToken) =>
+        ExecuteAsync("""
+            INSERT INTO items (media_id, kind, kind_known, duration, updated_at) VALUES ($id, $kind, 1, $duration, $now)
+            ON CONFLICT (media_id) DO UPDATE SET kind = excluded.kind, kind_known = 1,
+                duration = CASE WHEN items.duration > 0 THEN items.duration ELSE excluded.duration END
+            """, mediaId, kind, durationSeconds, null, null, null, cancellationToken);
+
+    public async Task<CatalogueItem?> GetAsync(string mediaId, CancellationToken cancellationToken)
+    {
+        await using var connection = Sqlite.Open(_path);
+        await using var command = connection.CreateCommand();
+        command.CommandText = $"SELECT {Columns} FROM items WHERE media_id = $id";
+        command.Parameters.AddWithValue("$id", mediaId);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        return await reader.ReadAsync(cancellationToken) ? Read(reader) : null;
+    }
+
+    public async IAsyncEnumerable<CatalogueItem> ListAsync(MediaKind? kind, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await using var connection = Sqlite.Open(_path);
+        await using var command = connection.CreateCommand();
+        // Items with no features yet (only their kind recorded) are not catalogue items.
+        command.CommandText = $"SELECT {Columns} FROM items WHERE (music IS NOT NULL OR video IS NOT NULL) AND ($kind IS NULL OR kind = $kind) ORDER BY media_id";
+        command.Parameters.AddWithValue("$kind", kind is null ? DBNull.Value : (int)kind);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            yield return Read(reader);
+        }
+    }
+
+    public async Task<int> CountAsync(MediaKind? kind, CancellationToken cancellationToken)
+    {
+        await using var connection = Sqlite.Open(_path);
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT COUNT(*) FROM items WHERE (music IS NOT NULL OR video IS NOT NULL) AND ($kind IS NULL OR kind = $kind)";
+        command.Parameters.AddWithValue("$kind", kind is null ? DBNull.Value : (int)kind);
+        return Convert.ToInt32(await command.ExecuteScalarAsync(cancellationToken), CultureInfo.InvariantCulture);
+    }
+
+    private async Task ExecuteAsync(string sql, string mediaId, MediaKind kind, double duration, double? tempo, float[]? features, string? version, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(mediaId);
+        if (features is not null && (features.Length == 0 || features.Any(f => !float.IsFinite(f))))
+        {
+            throw new ArgumentException($"features of {mediaId} are empty or not finite");
+        }
+
+        await using var connection = Sqlite.Open(_path);
+        await using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        command.Parameters.AddWithValue("$id", mediaId);
+        command.Parameters.AddWithValue("$kind", (int)kind);
+        command.Parameters.AddWithValue("$duration", duration);
+        command.Parameters.AddWithValue("$tempo", tempo is null ? DBNull.Value : tempo.Value);
+        command.Parameters.AddWithValue("$features", features is null ? DBNull.Value : Sqlite.ToBlob(features));
+        command.Parameters.AddWithValue("$version", version is null ? DBNull.Value : version);
+        command.Parameters.AddWithValue("$now", DateTimeOffset.UtcNow.ToString("O", CultureInfo.InvariantCulture));
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    private static CatalogueItem Read(SqliteDataReader r) => new(
+        r.GetString(0),
+        (MediaKind)r.GetInt32(1),
+        r.GetDouble(2),
+        r.IsDBNull(3) ? null : r.GetDouble(3),
+        r.IsDBNull(4) ? null : Sqlite.FromBlob((byte[])r[4]),
+        r.IsDBNull(5) ? null : r.GetString(5),
+        r.IsDBNull(6) ? null : Sqlite.FromBlob((byte[])r[6]),
+        r.IsDBNull(7) ? null : r.GetString(7),
+        DateTimeOffset.Parse(r.GetString(8), CultureInfo.InvariantCulture));
+}
