@@ -7,7 +7,7 @@ RUN dotnet publish host/VmNet.Cli/VmNet.Cli.csproj -c Release -o /app
 
 FROM mcr.microsoft.com/dotnet/aspnet:10.0
 RUN apt-get update \
- && apt-get install -y --no-install-recommends ffmpeg libgtk-3-0 curl \
+ && apt-get install -y --no-install-recommends ffmpeg curl \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 COPY --from=build /app .

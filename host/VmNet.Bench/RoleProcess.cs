@@ -1,8 +1,7 @@
-using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using System.Reflection;
-using VmNet.Commands;
+using VmNet.Media;
 
 namespace VmNet.Bench;
 
@@ -12,21 +11,14 @@ namespace VmNet.Bench;
 /// </summary>
 public sealed class RoleProcess : IDisposable
 {
-    private readonly Process _process;
-    private readonly StreamWriter _log;
-    private readonly Lock _gate = new();
+    private readonly ChildProcess _process;
 
-    private RoleProcess(string name, Process process, StreamWriter log, string logPath, string healthUrl)
+    private RoleProcess(string name, ChildProcess process, string logPath, string healthUrl)
     {
         Name = name;
         _process = process;
-        _log = log;
         LogPath = logPath;
         HealthUrl = healthUrl;
-        _process.OutputDataReceived += (_, e) => Write(e.Data);
-        _process.ErrorDataReceived += (_, e) => Write(e.Data);
-        _process.BeginOutputReadLine();
-        _process.BeginErrorReadLine();
     }
 
     public string Name { get; }
@@ -44,21 +36,9 @@ public sealed class RoleProcess : IDisposable
     {
         var port = FreePort();
         var (fileName, prefix) = Self();
-        var info = new ProcessStartInfo(fileName) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var argument in prefix.Concat(["serve", "--urls", $"http://127.0.0.1:{port}"]).Concat(arguments))
-        {
-            info.ArgumentList.Add(argument);
-        }
-
-        foreach (var (key, value) in environment)
-        {
-            info.Environment[key] = value;
-        }
-
-        Directory.CreateDirectory(Path.GetDirectoryName(logPath)!);
-        var log = new StreamWriter(logPath) { AutoFlush = true };
-        var process = Process.Start(info) ?? throw new InvalidOperationException($"could not start {fileName}");
-        return new RoleProcess(name, process, log, logPath, $"http://127.0.0.1:{port}/health/ready");
+        var process = ChildProcess.Start(
+            fileName, prefix.Concat(["serve", "--urls", $"http://127.0.0.1:{port}"]).Concat(arguments), environment, logPath: logPath, keepLines: 200);
+        return new RoleProcess(name, process, logPath, $"http://127.0.0.1:{port}/health/ready");
     }
 
     public async Task WaitHealthyAsync(TimeSpan timeout, CancellationToken cancellationToken)
@@ -98,20 +78,7 @@ public sealed class RoleProcess : IDisposable
         }
     }
 
-    public void Dispose()
-    {
-        if (!_process.HasExited)
-        {
-            _process.Kill(entireProcessTree: true);
-            _process.WaitForExit(10_000);
-        }
-
-        _process.Dispose();
-        lock (_gate)
-        {
-            _log.Dispose();
-        }
-    }
+    public void Dispose() => _process.Dispose();
 
     /// <summary>This binary: the apphost itself, or <c>dotnet vmnet.dll</c>.</summary>
     private static (string FileName, string[] Prefix) Self()
@@ -126,21 +93,5 @@ public sealed class RoleProcess : IDisposable
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
         return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
-
-    private void Write(string? line)
-    {
-        if (line is null)
-        {
-            return;
-        }
-
-        lock (_gate)
-        {
-            if (_log.BaseStream.CanWrite)
-            {
-                _log.WriteLine(line);
-            }
-        }
     }
 }

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using VmNet.Media;
 
@@ -65,73 +64,36 @@ public static class CorpusEncoder
 
     private static async Task RunAsync(List<string> arguments, VideoRenderer? video, int frames, TimeSpan timeout, CancellationToken cancellationToken)
     {
-        var info = new ProcessStartInfo(FfmpegAudio.FfmpegProgram)
-        {
-            RedirectStandardInput = true,
-            RedirectStandardError = true,
-            RedirectStandardOutput = true,
-            UseShellExecute = false,
-        };
         if (video is null)
         {
             arguments.Insert(0, "-nostdin");
         }
 
-        foreach (var argument in arguments)
-        {
-            info.ArgumentList.Add(argument);
-        }
-
-        using var process = new Process { StartInfo = info };
+        ProcessRunner.Result result;
         try
         {
-            process.Start();
-        }
-        catch (System.ComponentModel.Win32Exception e)
-        {
-            throw new CorpusException($"ffmpeg is not installed or not on PATH ({e.Message})", e);
-        }
-
-        using var cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        cts.CancelAfter(timeout);
-        var stderr = process.StandardError.ReadToEndAsync(cts.Token);
-        var stdout = process.StandardOutput.BaseStream.CopyToAsync(Stream.Null, cts.Token);
-        try
-        {
-            var input = process.StandardInput.BaseStream;
-            if (video is not null)
+            result = await ProcessRunner.RunAsync(FfmpegAudio.FfmpegProgram, arguments, timeout, cancellationToken, writeInput: video is null ? null : async (input, ct) =>
             {
                 var frame = new byte[video.FrameBytes];
                 for (var i = 0; i < frames; i++)
                 {
                     video.RenderFrame(i, frame);
-                    await input.WriteAsync(frame, cts.Token);
+                    await input.WriteAsync(frame, ct);
                 }
-            }
-
-            input.Close();
-            await process.WaitForExitAsync(cts.Token);
-            await stdout;
+            });
         }
-        catch (IOException) when (!cts.IsCancellationRequested)
+        catch (FileNotFoundException e)
         {
-            // ffmpeg stopped reading: it failed, and says why on stderr.
-            await process.WaitForExitAsync(cts.Token);
+            throw new CorpusException(e.Message, e);
         }
-        catch (OperationCanceledException)
+        catch (TimeoutException e)
         {
-            process.Kill(entireProcessTree: true);
-            if (cancellationToken.IsCancellationRequested)
-            {
-                throw;
-            }
-
-            throw new CorpusException($"ffmpeg did not finish within {timeout.TotalSeconds:0} s");
+            throw new CorpusException($"ffmpeg: {e.Message}", e);
         }
 
-        if (process.ExitCode != 0)
+        if (result.ExitCode != 0)
         {
-            throw new CorpusException($"ffmpeg failed ({process.ExitCode}): {FfmpegAudio.LastLine(await stderr)}");
+            throw new CorpusException($"ffmpeg failed ({result.ExitCode}): {FfmpegAudio.LastLine(result.StandardError)}");
         }
     }
 

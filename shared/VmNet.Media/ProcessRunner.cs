@@ -8,14 +8,20 @@ public static class ProcessRunner
 {
     public sealed record Result(int ExitCode, string StandardError, byte[] StandardOutput);
 
+    /// <summary>
+    /// Runs <paramref name="fileName"/> to its end. <paramref name="writeInput"/>, when given, feeds its standard input
+    /// (closed afterwards); a program that stops reading early ends the feeding, not the run: its exit code and
+    /// stderr say why.
+    /// </summary>
     public static async Task<Result> RunAsync(
-        string fileName, IEnumerable<string> arguments, TimeSpan timeout, CancellationToken cancellationToken, bool captureStdout = false)
+        string fileName, IEnumerable<string> arguments, TimeSpan timeout, CancellationToken cancellationToken, bool captureStdout = false,
+        Func<Stream, CancellationToken, Task>? writeInput = null)
     {
         var info = new ProcessStartInfo(fileName)
         {
             RedirectStandardError = true,
             RedirectStandardOutput = true,
-            RedirectStandardInput = false,
+            RedirectStandardInput = writeInput is not null,
             UseShellExecute = false,
         };
         foreach (var argument in arguments)
@@ -42,6 +48,19 @@ public static class ProcessRunner
             : process.StandardOutput.BaseStream.CopyToAsync(Stream.Null, timeoutCts.Token);
         try
         {
+            if (writeInput is not null)
+            {
+                try
+                {
+                    await writeInput(process.StandardInput.BaseStream, timeoutCts.Token);
+                    process.StandardInput.Close();
+                }
+                catch (IOException) when (!timeoutCts.IsCancellationRequested)
+                {
+                    // The program stopped reading: it failed, and says why on stderr.
+                }
+            }
+
             await process.WaitForExitAsync(timeoutCts.Token);
             await stdoutTask;
         }

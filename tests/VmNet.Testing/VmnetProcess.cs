@@ -1,5 +1,4 @@
-using System.Collections.Concurrent;
-using System.Diagnostics;
+using VmNet.Media;
 
 namespace VmNet.Testing;
 
@@ -9,17 +8,12 @@ namespace VmNet.Testing;
 /// </summary>
 public sealed class VmnetProcess : IDisposable
 {
-    private readonly Process _process;
-    private readonly ConcurrentQueue<string> _output = new();
+    private readonly ChildProcess _process;
 
-    private VmnetProcess(Process process, IReadOnlyDictionary<string, string> environment)
+    private VmnetProcess(ChildProcess process, IReadOnlyDictionary<string, string> environment)
     {
         _process = process;
         Environment = environment;
-        _process.OutputDataReceived += (_, e) => Keep(e.Data);
-        _process.ErrorDataReceived += (_, e) => Keep(e.Data);
-        _process.BeginOutputReadLine();
-        _process.BeginErrorReadLine();
     }
 
     public int Id => _process.Id;
@@ -29,7 +23,7 @@ public sealed class VmnetProcess : IDisposable
 
     public bool HasExited => _process.HasExited;
 
-    public string Output => string.Join('\n', _output);
+    public string Output => _process.Output;
 
     /// <summary>vmnet.dll next to the test binaries (test projects reference the host project).</summary>
     public static string HostDll
@@ -48,27 +42,15 @@ public sealed class VmnetProcess : IDisposable
 
     public static VmnetProcess Start(IEnumerable<string> arguments, IReadOnlyDictionary<string, string>? environment = null, string? workingDirectory = null)
     {
-        var info = new ProcessStartInfo("dotnet")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-            WorkingDirectory = workingDirectory ?? AppContext.BaseDirectory,
-        };
-        info.ArgumentList.Add(HostDll);
-        foreach (var argument in arguments)
-        {
-            info.ArgumentList.Add(argument);
-        }
-
-        info.Environment["DOTNET_ENVIRONMENT"] = "Production";
         environment ??= new Dictionary<string, string>();
+        var variables = new Dictionary<string, string>(environment) { ["DOTNET_ENVIRONMENT"] = "Production" };
         foreach (var (key, value) in environment)
         {
-            info.Environment[key] = value;
+            variables[key] = value;
         }
 
-        return new VmnetProcess(Process.Start(info) ?? throw new InvalidOperationException("could not start vmnet"), environment);
+        var process = ChildProcess.Start("dotnet", [HostDll, .. arguments], variables, workingDirectory ?? AppContext.BaseDirectory);
+        return new VmnetProcess(process, environment);
     }
 
     /// <summary>Runs vmnet to completion and returns its exit code and output.</summary>
@@ -86,56 +68,15 @@ public sealed class VmnetProcess : IDisposable
             throw new TimeoutException($"vmnet {string.Join(' ', arguments)} did not finish in {timeout}: {process.Output}");
         }
 
-        process._process.WaitForExit();
+        process._process.WaitForOutputEnd();
         return (process._process.ExitCode, process.Output);
     }
 
     public Task WaitForOutputAsync(string text, TimeSpan timeout) => WaitForAsync(() => Output.Contains(text, StringComparison.Ordinal), timeout, text);
 
-    public async Task WaitForAsync(Func<bool> condition, TimeSpan timeout, string what)
-    {
-        var deadline = DateTime.UtcNow + timeout;
-        while (!condition())
-        {
-            if (_process.HasExited)
-            {
-                throw new InvalidOperationException($"vmnet exited ({_process.ExitCode}) before '{what}': {Output}");
-            }
+    public Task WaitForAsync(Func<bool> condition, TimeSpan timeout, string what) => _process.WaitForAsync(condition, timeout, $"'{what}'");
 
-            if (DateTime.UtcNow > deadline)
-            {
-                throw new TimeoutException($"no '{what}' within {timeout}: {Output}");
-            }
+    public void Kill() => _process.Kill();
 
-            await Task.Delay(100);
-        }
-    }
-
-    public void Kill()
-    {
-        if (!_process.HasExited)
-        {
-            _process.Kill(entireProcessTree: true);
-            _process.WaitForExit(10_000);
-        }
-    }
-
-    public void Dispose()
-    {
-        Kill();
-        _process.Dispose();
-    }
-
-    private void Keep(string? line)
-    {
-        if (line is null)
-        {
-            return;
-        }
-
-        _output.Enqueue(line);
-        while (_output.Count > 5000 && _output.TryDequeue(out _))
-        {
-        }
-    }
+    public void Dispose() => _process.Dispose();
 }
