@@ -31,7 +31,7 @@ public static class HalfbandDecimator
     /// <summary>
     /// out[t] = Σ taps[|m|] · x[2t + m] over |m| ≤ 47, samples outside the signal taken as 0. Computed polyphase: the
     /// even and odd samples (zero-padded, in double) each meet every other tap, so each tap is one SIMD multiply-add
-    /// over a run of consecutive outputs instead of a strided scalar loop (35 → 11 ms for the six halvings of a clip).
+    /// over a run of consecutive outputs instead of a strided scalar loop (the gain is measured in services/audio-features/README.md).
     /// </summary>
     public static float[] Decimate(ReadOnlySpan<float> x)
     {

@@ -14,9 +14,8 @@ namespace VmNet.Storage;
 /// </summary>
 internal sealed partial class ModalityIndex : IDisposable
 {
-    // Concurrent inserts build a measurably worse graph, worst while it is small (USearch 2.26, 300 random 24-d vectors:
-    // 25 of 12,000 items failed to find themselves after parallel builds, none after serial ones; at 512-d and 20,000
-    // the difference shrinks to 0.55 % vs 0.48 %). So the first ParallelGraph vectors always go in one at a time,
+    // Concurrent inserts build a measurably worse graph, worst while it is small (items that no longer find
+    // themselves; measured in services/embedder/README.md). So the first ParallelGraph vectors always go in one at a time,
     // and only batches of ParallelBatch or more beyond that across the cores (a re-embedding's batches are 256).
     private const int ParallelBatch = 256;
     private const int ParallelGraph = 2048;

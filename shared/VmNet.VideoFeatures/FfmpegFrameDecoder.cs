@@ -6,9 +6,8 @@ namespace VmNet.VideoFeatures;
 
 /// <summary>
 /// Decodes a video to square rgb24 frames at a fixed rate with one FFmpeg pipe (<c>fps</c>, then scale to cover
-/// the square and centre-crop, as ImageNet models were trained). Chosen over OpenCV: on a 60 s 720p H.264
-/// video FFmpeg's pipe decoded 1 frame/s in 1.1–1.4 s against OpenCV's 1.4 s (reading every frame) or 6.4 s
-/// (seeking), and 8.7–9.6 s against 17 s on noisy video; <c>vmnet bench video</c> measures it here.
+/// the square and centre-crop, as ImageNet models were trained). Chosen over OpenCV because it was faster on every
+/// video tried (figures: services/video-features/README.md; <c>vmnet bench video</c> measures it here).
 /// </summary>
 public sealed class FfmpegFrameDecoder(int size, double framesPerSecond, double maxSeconds, TimeSpan timeout)
 {

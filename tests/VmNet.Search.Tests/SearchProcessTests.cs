@@ -29,12 +29,14 @@ public sealed class SearchProcessTests(SearchServerFixture fixture) : IClassFixt
     }
 
     [Fact]
-    public async Task Vmnet_search_reports_not_found_with_its_exit_code()
+    public async Task Vmnet_search_reports_a_refused_request_in_one_line_with_a_failure_exit_code()
     {
         var (exitCode, output) = await VmnetProcess.RunAsync(
             ["search", "--id", new string('a', 32), "--server", fixture.Server.GrpcAddress.ToString(), "--json"], Timeout);
 
-        Assert.Equal(2, exitCode);
-        Assert.Contains("\"status\":\"NotFound\"", output, StringComparison.Ordinal);
+        Assert.Equal(1, exitCode);
+        Assert.StartsWith("vmnet: the server refused the request: NotFound: ", output.Trim(), StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", output, StringComparison.Ordinal);
+        Assert.Single(output.Trim().Split('\n'));
     }
 }
