@@ -10,7 +10,7 @@ namespace VmNet.AudioFeatures.Service;
 /// One <see cref="MediaIngested"/> to its music features, without the bus. Results are kept beside the media
 /// (<c>audio-features.&lt;version&gt;.json</c>), so the same message twice answers the same vector without recomputing.
 /// </summary>
-public sealed partial class AudioFeatureService(
+internal sealed partial class AudioFeatureService(
     DataDirectory data, IOptions<AudioFeaturesOptions> options, ILogger<AudioFeatureService> logger)
 {
     private readonly MusicFeatureExtractor _extractor = new();
@@ -103,4 +103,4 @@ public sealed partial class AudioFeatureService(
 }
 
 /// <summary>Media that cannot give music features (no audio, undecodable, too long, outside the data directory).</summary>
-public sealed class FeatureRejectedException(string message) : Exception(message);
+internal sealed class FeatureRejectedException(string message) : Exception(message);

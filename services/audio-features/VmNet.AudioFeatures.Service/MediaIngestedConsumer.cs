@@ -10,7 +10,7 @@ namespace VmNet.AudioFeatures.Service;
 /// <see cref="MediaIngested"/> with audio → <see cref="AudioFeaturesExtracted"/>, or <see cref="FeatureExtractionFailed"/>
 /// (music) for bad media, which is answered, not retried. Items without audio are not ours and are ignored.
 /// </summary>
-public sealed partial class MediaIngestedConsumer(AudioFeatureService service, ILogger<MediaIngestedConsumer> logger)
+internal sealed partial class MediaIngestedConsumer(AudioFeatureService service, ILogger<MediaIngestedConsumer> logger)
     : IConsumer<MediaIngested>
 {
     public async Task Consume(ConsumeContext<MediaIngested> context)
@@ -37,5 +37,5 @@ public sealed partial class MediaIngestedConsumer(AudioFeatureService service, I
     private partial void LogRejected(string mediaId, string reason);
 }
 
-public sealed class MediaIngestedConsumerDefinition(IOptions<BusOptions> options)
+internal sealed class MediaIngestedConsumerDefinition(IOptions<BusOptions> options)
     : RoleConsumerDefinition<MediaIngestedConsumer>(AudioFeaturesRole.Name, options);

@@ -10,7 +10,7 @@ namespace VmNet.Ingest;
 /// <see cref="IngestRequested"/> → <see cref="MediaIngested"/>, or <see cref="IngestFailed"/> for bad input.
 /// Bad input is answered, not retried; anything else (disk full, a crash) is retried and then lands in the error queue.
 /// </summary>
-public sealed partial class IngestRequestedConsumer(Ingestor ingestor, ILogger<IngestRequestedConsumer> logger)
+internal sealed partial class IngestRequestedConsumer(Ingestor ingestor, ILogger<IngestRequestedConsumer> logger)
     : IConsumer<IngestRequested>
 {
     public async Task Consume(ConsumeContext<IngestRequested> context)
@@ -31,5 +31,5 @@ public sealed partial class IngestRequestedConsumer(Ingestor ingestor, ILogger<I
     private partial void LogRejected(string source, string reason);
 }
 
-public sealed class IngestRequestedConsumerDefinition(IOptions<BusOptions> options)
+internal sealed class IngestRequestedConsumerDefinition(IOptions<BusOptions> options)
     : RoleConsumerDefinition<IngestRequestedConsumer>(IngestRole.Name, options);

@@ -9,7 +9,7 @@ namespace VmNet.Ingest;
 /// One ingest from request to parts on disk, without the bus. The media id is the content hash of the
 /// fetched file, and a finished ingest leaves a manifest, so the same media a second time reuses its parts.
 /// </summary>
-public sealed partial class Ingestor(MediaFetcher fetcher, MediaSplitter splitter, DataDirectory data, ILogger<Ingestor> logger)
+internal sealed partial class Ingestor(MediaFetcher fetcher, MediaSplitter splitter, DataDirectory data, ILogger<Ingestor> logger)
 {
     private const string ManifestName = "ingested.json";
 

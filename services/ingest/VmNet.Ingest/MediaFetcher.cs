@@ -4,7 +4,7 @@ using VmNet.Media;
 namespace VmNet.Ingest;
 
 /// <summary>Brings a source to a local file: local paths are checked in place, the rest is downloaded into the data dir.</summary>
-public sealed class MediaFetcher(IOptions<IngestOptions> options, IHttpClientFactory httpClients, DataDirectory data)
+internal sealed class MediaFetcher(IOptions<IngestOptions> options, IHttpClientFactory httpClients, DataDirectory data)
 {
     private readonly IngestOptions _options = options.Value;
 
@@ -165,4 +165,4 @@ public sealed class MediaFetcher(IOptions<IngestOptions> options, IHttpClientFac
 }
 
 /// <summary>Bad input: answered with IngestFailed and the message, never retried.</summary>
-public sealed class IngestRejectedException(string message) : Exception(message);
+internal sealed class IngestRejectedException(string message) : Exception(message);

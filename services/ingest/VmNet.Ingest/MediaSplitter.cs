@@ -7,7 +7,7 @@ using VmNet.Media;
 namespace VmNet.Ingest;
 
 /// <summary>Probes a fetched file and splits it into the parts the feature workers read.</summary>
-public sealed class MediaSplitter(IOptions<IngestOptions> options)
+internal sealed class MediaSplitter(IOptions<IngestOptions> options)
 {
     public const int AudioSampleRate = 12_000;
     public const string AudioFileName = "audio.wav";

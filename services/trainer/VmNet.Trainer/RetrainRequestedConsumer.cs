@@ -6,7 +6,7 @@ using VmNet.ServiceDefaults;
 namespace VmNet.Trainer;
 
 /// <summary>Hands a <see cref="RetrainRequested"/> to the coordinator and acks at once; the outcome is published later.</summary>
-public sealed class RetrainRequestedConsumer(TrainingCoordinator coordinator) : IConsumer<RetrainRequested>
+internal sealed class RetrainRequestedConsumer(TrainingCoordinator coordinator) : IConsumer<RetrainRequested>
 {
     public Task Consume(ConsumeContext<RetrainRequested> context)
     {
@@ -15,5 +15,5 @@ public sealed class RetrainRequestedConsumer(TrainingCoordinator coordinator) : 
     }
 }
 
-public sealed class RetrainRequestedConsumerDefinition(IOptions<BusOptions> options)
+internal sealed class RetrainRequestedConsumerDefinition(IOptions<BusOptions> options)
     : RoleConsumerDefinition<RetrainRequestedConsumer>(TrainerRole.Name, options);

@@ -11,7 +11,7 @@ namespace VmNet.Trainer;
 /// <see cref="TrainerOptions.EveryHours"/> hours, measured from the newest model folder (published or not), so
 /// a restart does not forget when it last trained.
 /// </summary>
-public sealed partial class RetrainSchedule(
+internal sealed partial class RetrainSchedule(
     TrainingCoordinator coordinator, IFeatureCatalogue catalogue, ModelRegistry registry, IOptions<TrainerOptions> options,
     TimeProvider time, ILogger<RetrainSchedule> logger) : BackgroundService
 {

@@ -14,7 +14,7 @@ namespace VmNet.VideoFeatures.Service;
 /// Those are answered, not retried; other errors are retried and then land in the error queue. A second delivery
 /// finds the cached frames and publishes the same vector (re-pooled with the PCA current at that time).
 /// </summary>
-public sealed partial class MediaIngestedConsumer(MediaVideoFeatures features, DataDirectory data, ILogger<MediaIngestedConsumer> logger)
+internal sealed partial class MediaIngestedConsumer(MediaVideoFeatures features, DataDirectory data, ILogger<MediaIngestedConsumer> logger)
     : IConsumer<MediaIngested>
 {
     public async Task Consume(ConsumeContext<MediaIngested> context)
@@ -52,7 +52,7 @@ public sealed partial class MediaIngestedConsumer(MediaVideoFeatures features, D
 }
 
 /// <summary>One video at a time unless <c>Bus:Concurrency:video-features</c> says otherwise: the CNN already uses every core.</summary>
-public sealed class MediaIngestedConsumerDefinition : RoleConsumerDefinition<MediaIngestedConsumer>
+internal sealed class MediaIngestedConsumerDefinition : RoleConsumerDefinition<MediaIngestedConsumer>
 {
     public MediaIngestedConsumerDefinition(IOptions<BusOptions> options)
         : base(VideoFeaturesRole.Name, options)
