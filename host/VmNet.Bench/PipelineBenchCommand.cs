@@ -13,13 +13,6 @@ namespace VmNet.Bench;
 /// <summary><c>vmnet bench pipeline [--pairs N] [--seconds S] [--latency-samples M] [--transport rabbitmq --rabbitmq URI] [--json]</c>.</summary>
 public static class PipelineBenchCommand
 {
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
-    {
-        WriteIndented = true,
-        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
-        NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
-    };
-
     public static Command Create()
     {
         var pairs = new Option<int>("--pairs") { Description = "Pairs ingested at once for the throughput figure", DefaultValueFactory = _ => 20 };
@@ -57,18 +50,10 @@ public static class PipelineBenchCommand
                 BrokerUri = bus.RabbitMq.Uri,
             };
             var asJson = parse.GetValue(CliOptions.Json);
-            var log = asJson ? error : output;
-            try
-            {
-                var result = await new PipelineBench(options, new Progress<string>(line => log.WriteLine($"bench pipeline: {line}"))).RunAsync(ct);
-                await output.WriteLineAsync(asJson ? JsonSerializer.Serialize(result, Json) : Table(result));
-                return 0;
-            }
-            catch (Exception e) when (e is ArgumentException or PipelineBenchException or TimeoutException or Corpus.CorpusException)
-            {
-                await error.WriteLineAsync($"bench pipeline: {e.Message}");
-                return 1;
-            }
+            // Progress on stderr: stdout carries only the figures.
+            var result = await new PipelineBench(options, new InlineProgress<string>(line => error.WriteLine($"bench pipeline: {line}"))).RunAsync(ct);
+            await output.WriteLineAsync(asJson ? JsonSerializer.Serialize(result, CliJson.Options) : Table(result));
+            return 0;
         });
         return command;
     }

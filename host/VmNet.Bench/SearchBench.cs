@@ -65,12 +65,11 @@ public static class SearchBench
             var counts = parse.GetValue(clients) is { Length: > 0 } n ? n : [1, 8, 64];
             if (sizes.Any(s => s < TopK) || counts.Any(k => k < 1) || parse.GetValue(dimension) < 2)
             {
-                Console.Error.WriteLine("--catalogue must be at least 10, --clients at least 1, --dim at least 2");
-                return 1;
+                throw new UsageException("--catalogue must be at least 10, --clients at least 1, --dim at least 2");
             }
 
             var report = await RunAsync(sizes, counts, TimeSpan.FromSeconds(Math.Clamp(parse.GetValue(seconds), 0.5, 120)), parse.GetValue(dimension), ct);
-            Console.WriteLine(parse.GetValue(CliOptions.Json) ? JsonSerializer.Serialize(report, new JsonSerializerOptions(JsonSerializerDefaults.Web) { WriteIndented = true }) : Describe(report));
+            Console.WriteLine(parse.GetValue(CliOptions.Json) ? JsonSerializer.Serialize(report, CliJson.Options) : Describe(report));
             return report.Runs.All(r => r.Failed == 0) ? 0 : 1;
         });
         return command;

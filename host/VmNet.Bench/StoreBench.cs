@@ -178,7 +178,7 @@ public static class StoreBenchCommand
 
             if (asJson)
             {
-                Console.WriteLine(JsonSerializer.Serialize(rows, Catalogue.ModelManifest.Json));
+                CliJson.Print(rows);
             }
 
             return 0;

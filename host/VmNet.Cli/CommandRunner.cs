@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Net.Sockets;
 using Grpc.Core;
+using VmNet.Commands;
 
 namespace VmNet.Cli;
 
@@ -93,6 +94,3 @@ public static class CommandRunner
         return names.Count == 0 ? string.Empty : string.Join(' ', names) + " ";
     }
 }
-
-/// <summary>A command's own "you asked for something that cannot be": exit code 2, its message on one line.</summary>
-public sealed class UsageException(string message) : Exception(message);

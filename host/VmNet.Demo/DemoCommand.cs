@@ -51,7 +51,7 @@ public static class DemoCommand
             IDemoProgress progress = ReferenceEquals(error, Console.Error) && Terminal.Interactive ? new ConsoleDemoProgress() : new PlainDemoProgress(error);
             var result = await new DemoRunner(options, progress).RunAsync(ct);
 
-            await output.WriteLineAsync(asJson ? DemoJson.From(result).ToJsonString(DemoJson.Options) : Table(result));
+            await output.WriteLineAsync(asJson ? DemoJson.From(result).ToJsonString(CliJson.Options) : Table(result));
             return 0;
         });
         return command;

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using VmNet.Training;
+using VmNet.Commands;
 
 namespace VmNet.Demo;
 
@@ -11,8 +12,6 @@ namespace VmNet.Demo;
 /// </summary>
 public static class DemoJson
 {
-    public static JsonSerializerOptions Options { get; } = new(JsonSerializerDefaults.Web);
-
     public static JsonObject From(DemoResult r) => new()
     {
         ["pairs"] = r.Pairs,
@@ -40,8 +39,8 @@ public static class DemoJson
             ["report"] = r.Stages.Report,
             ["total"] = Math.Round(r.Stages.Total, 2),
         },
-        ["uploads"] = JsonSerializer.SerializeToNode(r.Uploads, Options),
-        ["queries"] = JsonSerializer.SerializeToNode(r.Queries, Options),
+        ["uploads"] = JsonSerializer.SerializeToNode(r.Uploads, CliJson.Options),
+        ["queries"] = JsonSerializer.SerializeToNode(r.Queries, CliJson.Options),
         ["corpus"] = r.CorpusDirectory,
         ["generatedCorpus"] = r.GeneratedCorpus,
         ["report"] = r.ReportPath,

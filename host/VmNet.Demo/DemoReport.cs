@@ -5,6 +5,8 @@ using MathNet.Numerics.LinearAlgebra;
 using ScottPlot;
 using VmNet.Training;
 
+using VmNet.Commands;
+
 namespace VmNet.Demo;
 
 /// <summary>
@@ -37,7 +39,7 @@ public static class DemoReport
     public static void WriteResults(DemoResult result) =>
         File.WriteAllText(
             Path.Combine(Path.GetDirectoryName(result.ReportPath)!, ResultsJson),
-            DemoJson.From(result).ToJsonString(new(DemoJson.Options) { WriteIndented = true }));
+            DemoJson.From(result).ToJsonString(new(CliJson.Options) { WriteIndented = true }));
 
     private static Plot RecallCurves(DemoResult result)
     {

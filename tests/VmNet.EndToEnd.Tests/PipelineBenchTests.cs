@@ -17,7 +17,8 @@ public sealed class PipelineBenchTests(ITestOutputHelper output)
         output.WriteLine(text);
         Assert.Equal(0, exit);
 
-        using var json = JsonDocument.Parse(text[text.IndexOf("{\n", StringComparison.Ordinal)..]);
+        // stdout and stderr arrive together here; the result is the one JSON line.
+        using var json = JsonDocument.Parse(text.Split('\n').Single(l => l.StartsWith("{\"", StringComparison.Ordinal)));
         var modes = json.RootElement.GetProperty("modes").EnumerateArray().ToList();
         Assert.Equal(["embedded", "distributed"], modes.Select(m => m.GetProperty("mode").GetString()));
         foreach (var mode in modes)
