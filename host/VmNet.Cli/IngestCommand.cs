@@ -128,9 +128,10 @@ public static class IngestCommand
 
         foreach (var o in outcomes)
         {
+            var reason = o.Reason is null ? string.Empty : (o.Status == "ingested" ? "; " : ": ") + o.Reason;
             Console.WriteLine(o.Status == "ingested"
-                ? $"{o.Source}: ingested {o.MediaId} ({o.Kind}, {o.DurationSeconds:0.0} s) audio={o.AudioUri ?? "-"} video={o.VideoUri ?? "-"}"
-                : $"{o.Source}: {o.Status}{(o.Reason is null ? string.Empty : ": " + o.Reason)}");
+                ? $"{o.Source}: ingested {o.MediaId} ({o.Kind}, {o.DurationSeconds:0.0} s) audio={o.AudioUri ?? "-"} video={o.VideoUri ?? "-"}{reason}"
+                : $"{o.Source}: {o.Status}{reason}");
         }
     }
 }

@@ -5,9 +5,9 @@ using VmNet.Contracts;
 namespace VmNet.Hosting;
 
 /// <summary>
-/// When an ingested item is done in this process: each part's features are stored in the catalogue (or failed),
-/// and, when a model is live, the item is embedded. Seeing an event is not enough — the embedder consumes the
-/// same event on its own queue — so storage is confirmed in the durable catalogue itself.
+/// When an ingested item is done in this process: each part's features, or its extraction failure, are stored in the
+/// catalogue, and, when a model is live, the item is embedded. Seeing an event is not enough — the embedder consumes
+/// the same event on its own queue — so storage is confirmed in the durable catalogue itself.
 /// </summary>
 public static class PipelineCompletion
 {
@@ -19,6 +19,7 @@ public static class PipelineCompletion
         var store = services.GetService<IVectorStore>();
         var deadline = DateTime.UtcNow + timeout;
         var failures = new List<string>();
+        var failed = new List<Modality>();
 
         foreach (var modality in Parts(item))
         {
@@ -32,15 +33,16 @@ public static class PipelineCompletion
                 },
                 PipelineEvents.Remaining(deadline),
                 cancellationToken);
-            if (seen is FeatureExtractionFailed failed)
+            if (seen is FeatureExtractionFailed failure)
             {
-                failures.Add($"{modality.ToString().ToLowerInvariant()}: {failed.Reason}");
+                failed.Add(modality);
+                failures.Add($"{modality.ToString().ToLowerInvariant()}: {failure.Reason}");
             }
         }
 
         if (catalogue is not null)
         {
-            await PollAsync(async () => Stored(await catalogue.GetAsync(item.MediaId, cancellationToken), item, failures.Count), deadline, cancellationToken);
+            await PollAsync(async () => Stored(await catalogue.GetAsync(item.MediaId, cancellationToken), item, failed), deadline, cancellationToken);
         }
 
         if (store?.LiveGeneration is { } live && failures.Count == 0)
@@ -64,12 +66,11 @@ public static class PipelineCompletion
         }
     }
 
-    // With a failed part, what did arrive is enough.
-    private static bool Stored(CatalogueItem? stored, MediaIngested item, int failures) =>
-        failures > 0
-        || (stored is not null
-            && (item.AudioUri is null || stored.MusicFeatures is not null)
-            && (item.VideoUri is null || stored.VideoFeatures is not null));
+    // A failed part is stored once its failure is (or features of a later attempt, which clear it).
+    private static bool Stored(CatalogueItem? stored, MediaIngested item, List<Modality> failed) =>
+        stored is not null
+        && (item.AudioUri is null || stored.MusicFeatures is not null || (failed.Contains(Modality.Music) && stored.MusicFailure is not null))
+        && (item.VideoUri is null || stored.VideoFeatures is not null || (failed.Contains(Modality.Video) && stored.VideoFailure is not null));
 
     private static async Task PollAsync(Func<Task<bool>> done, DateTime deadline, CancellationToken cancellationToken)
     {
@@ -77,7 +78,7 @@ public static class PipelineCompletion
         {
             if (DateTime.UtcNow > deadline)
             {
-                throw new TimeoutException("features were extracted but not stored in the catalogue in time");
+                throw new TimeoutException("features were extracted (or failed) but not stored in the catalogue in time");
             }
 
             await Task.Delay(50, cancellationToken);

@@ -2,7 +2,10 @@ using VmNet.Contracts;
 
 namespace VmNet.Catalogue;
 
-/// <summary>One catalogue item's raw features: the trainer's input and the embedder's source.</summary>
+/// <summary>
+/// One catalogue item's raw features: the trainer's input and the embedder's source. A half whose extraction failed
+/// carries the failure until features for that half arrive; features stored earlier stay and are still used.
+/// </summary>
 public sealed record CatalogueItem(
     string MediaId,
     MediaKind Kind,
@@ -12,7 +15,12 @@ public sealed record CatalogueItem(
     string? MusicExtractorVersion,
     float[]? VideoFeatures,
     string? VideoExtractorVersion,
-    DateTimeOffset UpdatedAt);
+    DateTimeOffset UpdatedAt,
+    ExtractionFailure? MusicFailure = null,
+    ExtractionFailure? VideoFailure = null);
+
+/// <summary>Why the last extraction of one half failed (the worker's reason) and when.</summary>
+public sealed record ExtractionFailure(string Reason, DateTimeOffset FailedAt);
 
 /// <summary>Durable raw features per media id (SQLite on the embedded default). Upserts are idempotent.</summary>
 public interface IFeatureCatalogue
@@ -27,6 +35,13 @@ public interface IFeatureCatalogue
     /// </summary>
     Task RecordKindAsync(string mediaId, MediaKind kind, double durationSeconds, CancellationToken cancellationToken) => Task.CompletedTask;
 
+    /// <summary>
+    /// The extraction of one half of <paramref name="mediaId"/> failed (from <c>FeatureExtractionFailed</c>); the next
+    /// upsert of that half clears it. Recording the same failure again changes nothing.
+    /// </summary>
+    Task RecordFailureAsync(string mediaId, Modality modality, string reason, DateTimeOffset failedAt, CancellationToken cancellationToken);
+
+    /// <summary>An item by id, also one that has no features yet (only its kind or a failure recorded).</summary>
     Task<CatalogueItem?> GetAsync(string mediaId, CancellationToken cancellationToken);
 
     /// <summary>Every item, optionally of one kind, in media-id order (stable for splits).</summary>

@@ -35,6 +35,12 @@ public interface IVectorStore
     /// <summary>The generation queries use now, or null before any model is live.</summary>
     string? LiveGeneration { get; }
 
+    /// <summary>
+    /// The live generation as the backing store has it now, past any cache <see cref="LiveGeneration"/> keeps; later
+    /// reads of <see cref="LiveGeneration"/> agree with it. For a caller just told that another process flipped it.
+    /// </summary>
+    Task<string?> ReadLiveGenerationAsync(CancellationToken cancellationToken);
+
     Task CreateGenerationAsync(string generation, int dimension, CancellationToken cancellationToken);
 
     Task UpsertAsync(string generation, IReadOnlyList<VectorRecord> records, CancellationToken cancellationToken);

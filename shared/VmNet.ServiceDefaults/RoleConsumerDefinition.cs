@@ -11,6 +11,7 @@ public abstract class RoleConsumerDefinition<TConsumer> : ConsumerDefinition<TCo
     where TConsumer : class, IConsumer
 {
     private readonly BusOptions _options;
+    private readonly string _queue;
 
     protected RoleConsumerDefinition(string role, IOptions<BusOptions> options)
     {
@@ -20,7 +21,21 @@ public abstract class RoleConsumerDefinition<TConsumer> : ConsumerDefinition<TCo
         // Queues are named for the role that owns them (audio-features-media-ingested, not media-ingested), so an
         // operator reading the broker sees whose queue and whose _error queue it is.
         var consumer = KebabCaseEndpointNameFormatter.Instance.Consumer<TConsumer>();
-        EndpointName = consumer.StartsWith(role, StringComparison.Ordinal) ? consumer : $"{role}-{consumer}";
+        _queue = consumer.StartsWith(role, StringComparison.Ordinal) ? consumer : $"{role}-{consumer}";
+        EndpointName = _queue;
+    }
+
+    /// <summary>
+    /// Gives the consumer a temporary queue of this process's own (<c>role-consumer-INSTANCE</c>, removed when the
+    /// process stops), so every process running the role gets each message instead of competing for it. Call it from
+    /// the derived constructor.
+    /// </summary>
+    protected void UseQueuePerProcess()
+    {
+        // Named here, not with the endpoint's InstanceId: MassTransit takes a definition's EndpointName over the
+        // endpoint settings' name, instance id included, which would leave every process on one shared queue.
+        EndpointName = $"{_queue}-{Guid.NewGuid().ToString("N")[..12]}";
+        Endpoint(e => e.Temporary = true);
     }
 
     protected override void ConfigureConsumer(

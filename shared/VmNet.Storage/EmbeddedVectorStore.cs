@@ -41,6 +41,9 @@ public sealed partial class EmbeddedVectorStore : IVectorStore, IDisposable
 
     public string? LiveGeneration => _live?.Name;
 
+    /// <summary>The flip is this instance's own reference: there is nothing further to read.</summary>
+    public Task<string?> ReadLiveGenerationAsync(CancellationToken cancellationToken) => Task.FromResult(LiveGeneration);
+
     public async Task CreateGenerationAsync(string generation, int dimension, CancellationToken cancellationToken)
     {
         ValidateName(generation);

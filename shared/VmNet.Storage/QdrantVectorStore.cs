@@ -10,8 +10,9 @@ namespace VmNet.Storage;
 
 /// <summary>
 /// <see cref="IVectorStore"/> on a Qdrant server. Queries go to the concrete collection of the live generation read
-/// once per query (the alias is refreshed every few seconds and at once on <see cref="ActivateAsync"/>), so an answer
-/// always names the one generation that produced it. The alias itself is what other clients follow.
+/// once per query (the alias is re-read every few seconds, and at once on <see cref="ActivateAsync"/> and
+/// <see cref="ReadLiveGenerationAsync"/>), so an answer always names the one generation that produced it. The alias
+/// itself is what other clients follow.
 /// </summary>
 public sealed partial class QdrantVectorStore : IVectorStore, IDisposable
 {
@@ -46,14 +47,19 @@ public sealed partial class QdrantVectorStore : IVectorStore, IDisposable
                 }
             }
 
-            var generation = ReadLiveAsync(CancellationToken.None).GetAwaiter().GetResult();
-            lock (_gate)
-            {
-                _live = (generation, DateTime.UtcNow);
-            }
-
-            return generation;
+            return ReadLiveGenerationAsync(CancellationToken.None).GetAwaiter().GetResult();
         }
+    }
+
+    public async Task<string?> ReadLiveGenerationAsync(CancellationToken cancellationToken)
+    {
+        var generation = await ReadLiveAsync(cancellationToken);
+        lock (_gate)
+        {
+            _live = (generation, DateTime.UtcNow);
+        }
+
+        return generation;
     }
 
     public async Task CreateGenerationAsync(string generation, int dimension, CancellationToken cancellationToken)

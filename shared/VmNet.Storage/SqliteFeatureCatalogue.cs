@@ -9,11 +9,27 @@ namespace VmNet.Storage;
 
 /// <summary>
 /// Raw features per media id in <c>store/catalogue.db</c>. An item's kind is what ingest said when known
-/// (<see cref="RecordKindAsync"/>); otherwise it is inferred from the halves present (both = pair).
+/// (<see cref="RecordKindAsync"/>); otherwise it is inferred from the halves present (both = pair). A half whose
+/// extraction failed keeps the reason until that half's features arrive.
 /// </summary>
 public sealed class SqliteFeatureCatalogue : IFeatureCatalogue
 {
-    private const string Columns = "media_id, kind, duration, tempo, music, music_version, video, video_version, updated_at";
+    private const string Columns =
+        "media_id, kind, duration, tempo, music, music_version, video, video_version, updated_at, " +
+        "music_failure, music_failed_at, video_failure, video_failed_at";
+
+    /// <summary>
+    /// Columns added after the table first shipped. Every database, new or old, gets them the same way, so the
+    /// migration path is the one every start takes.
+    /// </summary>
+    private static readonly (string Name, string Definition)[] AddedColumns =
+    [
+        ("music_failure", "TEXT NULL"),
+        ("music_failed_at", "TEXT NULL"),
+        ("video_failure", "TEXT NULL"),
+        ("video_failed_at", "TEXT NULL"),
+    ];
+
     private readonly string _path;
 
     public SqliteFeatureCatalogue(DataDirectory data)
@@ -31,6 +47,7 @@ public sealed class SqliteFeatureCatalogue : IFeatureCatalogue
                 video BLOB NULL, video_version TEXT NULL,
                 updated_at TEXT NOT NULL);
             """);
+        AddMissingColumns(connection);
     }
 
     public Task UpsertMusicAsync(string mediaId, MediaKind kind, float[] features, string extractorVersion, double durationSeconds, double? tempoBpm, CancellationToken cancellationToken) =>
@@ -40,7 +57,8 @@ public sealed class SqliteFeatureCatalogue : IFeatureCatalogue
             ON CONFLICT (media_id) DO UPDATE SET
                 kind = CASE WHEN items.kind_known = 1 THEN items.kind WHEN items.video IS NOT NULL THEN 0 ELSE excluded.kind END,
                 duration = excluded.duration, tempo = excluded.tempo,
-                music = excluded.music, music_version = excluded.music_version, updated_at = excluded.updated_at
+                music = excluded.music, music_version = excluded.music_version, updated_at = excluded.updated_at,
+                music_failure = NULL, music_failed_at = NULL
             """, mediaId, kind, durationSeconds, tempoBpm, features, extractorVersion, cancellationToken);
 
     public Task UpsertVideoAsync(string mediaId, MediaKind kind, float[] features, string extractorVersion, double durationSeconds, CancellationToken cancellationToken) =>
@@ -50,7 +68,8 @@ public sealed class SqliteFeatureCatalogue : IFeatureCatalogue
             ON CONFLICT (media_id) DO UPDATE SET
                 kind = CASE WHEN items.kind_known = 1 THEN items.kind WHEN items.music IS NOT NULL THEN 0 ELSE excluded.kind END,
                 duration = MAX(items.duration, excluded.duration),
-                video = excluded.video, video_version = excluded.video_version, updated_at = excluded.updated_at
+                video = excluded.video, video_version = excluded.video_version, updated_at = excluded.updated_at,
+                video_failure = NULL, video_failed_at = NULL
             """, mediaId, kind, durationSeconds, null, features, extractorVersion, cancellationToken);
 
     /// <summary>The kind ingest decided (from <c>MediaIngested</c>); it wins over inference from the halves.</summary>
@@ -60,6 +79,36 @@ public sealed class SqliteFeatureCatalogue : IFeatureCatalogue
             ON CONFLICT (media_id) DO UPDATE SET kind = excluded.kind, kind_known = 1,
                 duration = CASE WHEN items.duration > 0 THEN items.duration ELSE excluded.duration END
             """, mediaId, kind, durationSeconds, null, null, null, cancellationToken);
+
+    public async Task RecordFailureAsync(string mediaId, Modality modality, string reason, DateTimeOffset failedAt, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(mediaId);
+        var half = modality switch
+        {
+            Modality.Music => "music",
+            Modality.Video => "video",
+            _ => throw new ArgumentOutOfRangeException(nameof(modality), modality, "no such half"),
+        };
+
+        await using var connection = Sqlite.Open(_path);
+        await using var command = connection.CreateCommand();
+        // An item first heard of through a failure takes the failed half as its kind, not marked known: ingest's kind
+        // or the other half's features correct it. The WHERE keeps a repeated failure from touching updated_at.
+        command.CommandText = $"""
+            INSERT INTO items (media_id, kind, duration, {half}_failure, {half}_failed_at, updated_at)
+            VALUES ($id, $kind, 0, $reason, $failedAt, $now)
+            ON CONFLICT (media_id) DO UPDATE SET
+                {half}_failure = excluded.{half}_failure, {half}_failed_at = excluded.{half}_failed_at,
+                updated_at = excluded.updated_at
+            WHERE items.{half}_failure IS NOT excluded.{half}_failure OR items.{half}_failed_at IS NOT excluded.{half}_failed_at
+            """;
+        command.Parameters.AddWithValue("$id", mediaId);
+        command.Parameters.AddWithValue("$kind", (int)(modality == Modality.Music ? MediaKind.Music : MediaKind.Video));
+        command.Parameters.AddWithValue("$reason", reason);
+        command.Parameters.AddWithValue("$failedAt", failedAt.ToString("O", CultureInfo.InvariantCulture));
+        command.Parameters.AddWithValue("$now", DateTimeOffset.UtcNow.ToString("O", CultureInfo.InvariantCulture));
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
 
     public async Task<CatalogueItem?> GetAsync(string mediaId, CancellationToken cancellationToken)
     {
@@ -115,6 +164,31 @@ public sealed class SqliteFeatureCatalogue : IFeatureCatalogue
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
+    private static void AddMissingColumns(SqliteConnection connection)
+    {
+        // IMMEDIATE takes the write lock before reading the schema: two processes opening one old database at once
+        // would otherwise both see a column missing and the second ALTER would fail.
+        using var transaction = connection.BeginTransaction(deferred: false);
+        var present = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        using (var command = connection.CreateCommand())
+        {
+            command.Transaction = transaction;
+            command.CommandText = "SELECT name FROM pragma_table_info('items')";
+            using var reader = command.ExecuteReader();
+            while (reader.Read())
+            {
+                present.Add(reader.GetString(0));
+            }
+        }
+
+        foreach (var (name, definition) in AddedColumns.Where(c => !present.Contains(c.Name)))
+        {
+            Sqlite.Execute(connection, $"ALTER TABLE items ADD COLUMN {name} {definition}", transaction);
+        }
+
+        transaction.Commit();
+    }
+
     private static CatalogueItem Read(SqliteDataReader r) => new(
         r.GetString(0),
         (MediaKind)r.GetInt32(1),
@@ -124,5 +198,10 @@ public sealed class SqliteFeatureCatalogue : IFeatureCatalogue
         r.IsDBNull(5) ? null : r.GetString(5),
         r.IsDBNull(6) ? null : Sqlite.FromBlob((byte[])r[6]),
         r.IsDBNull(7) ? null : r.GetString(7),
-        DateTimeOffset.Parse(r.GetString(8), CultureInfo.InvariantCulture));
+        DateTimeOffset.Parse(r.GetString(8), CultureInfo.InvariantCulture),
+        Failure(r, 9),
+        Failure(r, 11));
+
+    private static ExtractionFailure? Failure(SqliteDataReader r, int reason) =>
+        r.IsDBNull(reason) ? null : new ExtractionFailure(r.GetString(reason), DateTimeOffset.Parse(r.GetString(reason + 1), CultureInfo.InvariantCulture));
 }

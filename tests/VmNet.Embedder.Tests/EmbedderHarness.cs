@@ -63,6 +63,9 @@ public sealed class EmbedderHarness : IAsyncDisposable
     public Task PublishVideoAsync(string id, int seed) =>
         Harness.Bus.Publish(new VideoFeaturesExtracted(id, Guid.NewGuid(), [.. Features(seed, TestModelFolders.VideoDim)], 30, "test-video", null, false, 30, DateTimeOffset.UtcNow));
 
+    public Task PublishFailureAsync(string id, Modality modality, string reason, DateTimeOffset failedAt) =>
+        Harness.Bus.Publish(new FeatureExtractionFailed(id, Guid.NewGuid(), modality, reason, failedAt));
+
     public async Task<ModelActivated?> PublishModelAsync(string version, Uri? location = null)
     {
         var correlation = Guid.NewGuid();
@@ -111,6 +114,7 @@ public sealed class EmbedderHarness : IAsyncDisposable
         AudioFeaturesExtracted a => a.MediaId,
         VideoFeaturesExtracted v => v.MediaId,
         MediaIngested i => i.MediaId,
+        FeatureExtractionFailed f => f.MediaId,
         _ => null,
     };
 

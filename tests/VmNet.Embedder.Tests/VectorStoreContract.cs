@@ -139,6 +139,18 @@ public abstract class VectorStoreContract : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ReadingTheLiveGenerationAfreshAgreesWithTheLastActivation()
+    {
+        Assert.Null(await Store.ReadLiveGenerationAsync(Ct));
+        await Store.CreateGenerationAsync("g1", Dim, Ct);
+        await Store.CreateGenerationAsync("g2", Dim, Ct);
+        await Store.ActivateAsync("g1", Ct);
+        Assert.Equal("g1", await Store.ReadLiveGenerationAsync(Ct));
+        await Store.ActivateAsync("g2", Ct);
+        Assert.Equal(("g2", "g2"), (await Store.ReadLiveGenerationAsync(Ct), Store.LiveGeneration));
+    }
+
+    [Fact]
     public async Task WrongDimensionsAndUnknownGenerationsAreRefused()
     {
         await Store.CreateGenerationAsync("g1", Dim, Ct);
@@ -227,6 +239,28 @@ public sealed class QdrantVectorStoreContract : VectorStoreContract
 
         var client = new Qdrant.Client.QdrantClient(new Uri(url!), Environment.GetEnvironmentVariable("QDRANT_API_KEY"));
         return Task.FromResult<IVectorStore>(new QdrantVectorStore(client, _prefix, Microsoft.Extensions.Logging.Abstractions.NullLogger<QdrantVectorStore>.Instance));
+    }
+
+    /// <summary>What a search process told of an activation by <c>ModelActivated</c> relies on: its cached alias is not the last word.</summary>
+    [Fact]
+    public async Task AnotherProcesssActivationIsSeenAtOnceWhenReadAfresh()
+    {
+        await Store.CreateGenerationAsync("g1", Dim, Ct);
+        await Store.CreateGenerationAsync("g2", Dim, Ct);
+        await Store.ActivateAsync("g1", Ct);
+        var other = await OpenAsync();
+        try
+        {
+            Assert.Equal("g1", other.LiveGeneration);
+            await Store.ActivateAsync("g2", Ct);
+
+            Assert.Equal("g2", await other.ReadLiveGenerationAsync(Ct));
+            Assert.Equal("g2", other.LiveGeneration);
+        }
+        finally
+        {
+            (other as IDisposable)?.Dispose();
+        }
     }
 
     public override async ValueTask DisposeAsync()

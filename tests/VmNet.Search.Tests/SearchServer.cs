@@ -77,7 +77,6 @@ public sealed class SearchServer : IAsyncDisposable
             ["Search:GrpcUrl"] = "http://127.0.0.1:0",
             ["Search:AdminApiKey"] = AdminKey,
             ["Search:MaxClipBytes"] = MaxClipBytes.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            ["Search:ModelPollInterval"] = "00:00:00.100",
             ["Logging:LogLevel:Default"] = "Warning",
         };
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
@@ -96,6 +95,10 @@ public sealed class SearchServer : IAsyncDisposable
     }
 
     public SearchClient Client(string? apiKey = null) => new(GrpcAddress, apiKey);
+
+    /// <summary>Publishes <see cref="ModelActivated"/> on the server's bus, as the embedder does after it flips the live generation.</summary>
+    public Task AnnounceActivationAsync(string version, string? previous, CancellationToken cancellationToken) =>
+        App.Services.GetRequiredService<IBus>().Publish(new ModelActivated(version, Guid.NewGuid(), previous, World.Items.Count, DateTimeOffset.UtcNow), cancellationToken);
 
     public async ValueTask DisposeAsync()
     {

@@ -26,6 +26,7 @@ public static class EmbedderRole
         builder.Services.AddRoleConsumers(Name, bus =>
         {
             bus.AddConsumer<FeaturesExtractedConsumer>(typeof(FeaturesExtractedConsumerDefinition));
+            bus.AddConsumer<FeatureExtractionFailedConsumer>(typeof(FeatureExtractionFailedConsumerDefinition));
             bus.AddConsumer<ModelConsumer>(typeof(ModelConsumerDefinition));
         });
         return builder;

@@ -9,8 +9,10 @@ namespace VmNet.Search;
 public sealed record LiveModel(string? Version, ModelManifest? Manifest, DateTimeOffset ObservedAt);
 
 /// <summary>
-/// Watches the store's live generation (the embedder flips it, possibly in another process): preloads the new model
+/// Follows the store's live generation (the embedder flips it, possibly in another process): preloads the new model
 /// so the first query after a swap does not pay for loading it, unloads old ones, and wakes <c>WatchModel</c> callers.
+/// The embedder's <c>ModelActivated</c> makes it look at once (<see cref="RefreshAsync"/>); the slow poll of
+/// <see cref="SearchOptions.ModelPollInterval"/> only catches a flip whose event never arrived.
 /// </summary>
 public sealed partial class LiveModelMonitor(
     IVectorStore store, ModelRegistry registry, ModelCache models, IOptions<SearchOptions> options, ILogger<LiveModelMonitor> logger)
@@ -21,8 +23,25 @@ public sealed partial class LiveModelMonitor(
     private string? _previous;
     private TaskCompletionSource<LiveModel> _changed = NewSignal();
 
-    /// <summary>The live model now (reads the store if it changed since the last poll).</summary>
-    public LiveModel Current => Refresh();
+    /// <summary>The live model now, as the store reads it (Qdrant's reading may be a few seconds old).</summary>
+    public LiveModel Current => Observe(store.LiveGeneration);
+
+    /// <summary>
+    /// Reads the live generation from the store itself, past its cache, and acts on a change. Null when the read
+    /// failed (logged): the next poll tries again.
+    /// </summary>
+    public async Task<LiveModel?> RefreshAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            return Observe(await store.ReadLiveGenerationAsync(cancellationToken));
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            LogPollFailed(e);
+            return null;
+        }
+    }
 
     /// <summary>Completes with the live model once its version differs from <paramref name="known"/>.</summary>
     public async Task<LiveModel> WaitForChangeAsync(string? known, CancellationToken cancellationToken)
@@ -50,20 +69,19 @@ public sealed partial class LiveModelMonitor(
         {
             try
             {
-                Refresh();
+                await RefreshAsync(stoppingToken);
             }
-            catch (Exception e) when (e is not OperationCanceledException)
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
-                LogPollFailed(e);
+                return;
             }
 
             await Task.Delay(options.Value.ModelPollInterval, stoppingToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         }
     }
 
-    private LiveModel Refresh()
+    private LiveModel Observe(string? version)
     {
-        var version = store.LiveGeneration;
         lock (_gate)
         {
             if (_current is { } current && current.Version == version)

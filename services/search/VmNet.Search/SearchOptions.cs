@@ -26,8 +26,11 @@ public sealed class SearchOptions
     /// <summary>Longest time decoding and extracting one clip may take.</summary>
     public TimeSpan ClipTimeout { get; set; } = TimeSpan.FromMinutes(2);
 
-    /// <summary>How often the live generation is read for <c>WatchModel</c> and model preloading.</summary>
-    public TimeSpan ModelPollInterval { get; set; } = TimeSpan.FromMilliseconds(500);
+    /// <summary>
+    /// How often the live generation is read even though no <c>ModelActivated</c> came (lost, or the generation was
+    /// flipped by hand): a safety net, so slow. Activations announced on the bus are acted on when they arrive.
+    /// </summary>
+    public TimeSpan ModelPollInterval { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>Tracks in a <c>SoundtrackSuggested</c>.</summary>
     public int SuggestionTopK { get; set; } = 10;

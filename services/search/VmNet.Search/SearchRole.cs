@@ -61,7 +61,11 @@ public static partial class SearchRole
         services.AddGrpc(o => o.Interceptors.Add<SearchServerInterceptor>());
         services.AddGrpcReflection();
         services.AddGrpcHealthChecks();
-        services.AddRoleConsumers(Name, bus => bus.AddConsumer<MediaEmbeddedConsumer>(typeof(MediaEmbeddedConsumerDefinition)));
+        services.AddRoleConsumers(Name, bus =>
+        {
+            bus.AddConsumer<MediaEmbeddedConsumer>(typeof(MediaEmbeddedConsumerDefinition));
+            bus.AddConsumer<ModelActivatedConsumer>(typeof(ModelActivatedConsumerDefinition));
+        });
         return builder;
     }
 
