@@ -7,7 +7,7 @@ using VmNet.Contracts;
 namespace VmNet.Embedder;
 
 /// <summary>What one item's embedding did, per generation written.</summary>
-public sealed record ItemEmbedding(string Generation, bool Music, bool Video, MediaKind Kind);
+internal sealed record ItemEmbedding(string Generation, bool Music, bool Video, MediaKind Kind);
 
 /// <summary>The outcome of building a generation: activated, or why not.</summary>
 public sealed record GenerationOutcome(string Version, bool Activated, string? PreviousVersion, int ItemsEmbedded, string? Reason);
@@ -32,7 +32,7 @@ public sealed partial class CatalogueEmbedder(
     public string? Building => _building?.Version;
 
     /// <summary>Embeds the current features of <paramref name="mediaId"/> into the live and the building generation.</summary>
-    public async Task<IReadOnlyList<ItemEmbedding>> EmbedItemAsync(string mediaId, CancellationToken cancellationToken)
+    internal async Task<IReadOnlyList<ItemEmbedding>> EmbedItemAsync(string mediaId, CancellationToken cancellationToken)
     {
         await _writeGate.WaitAsync(cancellationToken);
         try

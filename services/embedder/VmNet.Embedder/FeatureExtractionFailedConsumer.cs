@@ -12,7 +12,7 @@ namespace VmNet.Embedder;
 /// with one half missing says why instead of staying silently half-complete. Features of that half arriving later
 /// clear it. Nothing is embedded or published.
 /// </summary>
-public sealed partial class FeatureExtractionFailedConsumer(IFeatureCatalogue catalogue, ILogger<FeatureExtractionFailedConsumer> logger)
+internal sealed partial class FeatureExtractionFailedConsumer(IFeatureCatalogue catalogue, ILogger<FeatureExtractionFailedConsumer> logger)
     : IConsumer<FeatureExtractionFailed>
 {
     public async Task Consume(ConsumeContext<FeatureExtractionFailed> context)
@@ -26,5 +26,5 @@ public sealed partial class FeatureExtractionFailedConsumer(IFeatureCatalogue ca
     private partial void LogRecorded(string mediaId, Modality modality, string reason);
 }
 
-public sealed class FeatureExtractionFailedConsumerDefinition(IOptions<BusOptions> options)
+internal sealed class FeatureExtractionFailedConsumerDefinition(IOptions<BusOptions> options)
     : RoleConsumerDefinition<FeatureExtractionFailedConsumer>(EmbedderRole.Name, options);

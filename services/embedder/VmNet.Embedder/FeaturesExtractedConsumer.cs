@@ -11,7 +11,7 @@ namespace VmNet.Embedder;
 /// <see cref="MediaEmbedded"/> for the live model; before any model nothing is embedded or published. The same
 /// message twice writes the same rows and vectors again: nothing changes, and <see cref="MediaEmbedded"/> is re-sent.
 /// </summary>
-public sealed class FeaturesExtractedConsumer(IFeatureCatalogue catalogue, CatalogueEmbedder embedder, IVectorStore store)
+internal sealed class FeaturesExtractedConsumer(IFeatureCatalogue catalogue, CatalogueEmbedder embedder, IVectorStore store)
     : IConsumer<AudioFeaturesExtracted>, IConsumer<VideoFeaturesExtracted>, IConsumer<MediaIngested>
 {
     public async Task Consume(ConsumeContext<AudioFeaturesExtracted> context)
@@ -45,5 +45,5 @@ public sealed class FeaturesExtractedConsumer(IFeatureCatalogue catalogue, Catal
     }
 }
 
-public sealed class FeaturesExtractedConsumerDefinition(IOptions<BusOptions> options)
+internal sealed class FeaturesExtractedConsumerDefinition(IOptions<BusOptions> options)
     : RoleConsumerDefinition<FeaturesExtractedConsumer>(EmbedderRole.Name, options);

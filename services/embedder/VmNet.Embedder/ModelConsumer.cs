@@ -12,7 +12,7 @@ namespace VmNet.Embedder;
 /// (the old generation stays live). A failure is an answer, not a retry: re-embedding a catalogue is expensive and
 /// a bad model stays bad. Its own endpoint, so features keep flowing during a rebuild.
 /// </summary>
-public sealed class ModelConsumer(CatalogueEmbedder embedder, ModelRegistry registry, IVectorStore store)
+internal sealed class ModelConsumer(CatalogueEmbedder embedder, ModelRegistry registry, IVectorStore store)
     : IConsumer<ModelPublished>, IConsumer<ModelActivationRequested>
 {
     public async Task Consume(ConsumeContext<ModelPublished> context)
@@ -41,7 +41,7 @@ public sealed class ModelConsumer(CatalogueEmbedder embedder, ModelRegistry regi
             : context.Publish(new ModelActivationFailed(outcome.Version, correlationId, outcome.PreviousVersion, outcome.Reason ?? "unknown", DateTimeOffset.UtcNow));
 }
 
-public sealed class ModelConsumerDefinition : RoleConsumerDefinition<ModelConsumer>
+internal sealed class ModelConsumerDefinition : RoleConsumerDefinition<ModelConsumer>
 {
     public ModelConsumerDefinition(IOptions<BusOptions> options)
         : base(EmbedderRole.Name, options)

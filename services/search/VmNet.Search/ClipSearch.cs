@@ -15,7 +15,7 @@ public interface IClipFeatureExtractor
 /// Uploaded clips: written to a temp file in the data directory (size-limited while it arrives), checked with
 /// ffprobe, run through the feature extractor, then searched like raw features. The file is deleted afterwards.
 /// </summary>
-public sealed class ClipSearch(SearchEngine engine, IClipFeatureExtractor extractor, DataDirectory data, IOptions<SearchOptions> options)
+internal sealed class ClipSearch(SearchEngine engine, IClipFeatureExtractor extractor, DataDirectory data, IOptions<SearchOptions> options)
 {
     public const string FfprobeProgram = "ffprobe";
 

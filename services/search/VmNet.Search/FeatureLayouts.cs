@@ -4,13 +4,13 @@ using VmNet.Contracts;
 namespace VmNet.Search;
 
 /// <summary>A named set of positions in a raw feature vector that a person can talk about (e.g. "harmonic chroma").</summary>
-public sealed record FeatureGroup(string Name, int[] Indices);
+internal sealed record FeatureGroup(string Name, int[] Indices);
 
 /// <summary>
 /// How raw feature vectors divide into groups that mean something to a person, for explaining matches. Music: the
 /// extractor's own 1140-value layout (<see cref="AudioFeatureLayout"/>); anything else: equal slices of the vector.
 /// </summary>
-public sealed class FeatureLayouts(
+internal sealed class FeatureLayouts(
     Func<int, IReadOnlyList<FeatureGroup>?>? music = null,
     Func<int, IReadOnlyList<FeatureGroup>?>? video = null)
 {

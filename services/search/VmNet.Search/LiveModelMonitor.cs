@@ -6,7 +6,7 @@ using VmNet.Catalogue;
 namespace VmNet.Search;
 
 /// <summary>The live model as last observed: its version (null before any), manifest and when it was seen.</summary>
-public sealed record LiveModel(string? Version, ModelManifest? Manifest, DateTimeOffset ObservedAt);
+internal sealed record LiveModel(string? Version, ModelManifest? Manifest, DateTimeOffset ObservedAt);
 
 /// <summary>
 /// Follows the store's live generation (the embedder flips it, possibly in another process): preloads the new model
@@ -14,7 +14,7 @@ public sealed record LiveModel(string? Version, ModelManifest? Manifest, DateTim
 /// The embedder's <c>ModelActivated</c> makes it look at once (<see cref="RefreshAsync"/>); the slow poll of
 /// <see cref="SearchOptions.ModelPollInterval"/> only catches a flip whose event never arrived.
 /// </summary>
-public sealed partial class LiveModelMonitor(
+internal sealed partial class LiveModelMonitor(
     IVectorStore store, ModelRegistry registry, ModelCache models, IOptions<SearchOptions> options, ILogger<LiveModelMonitor> logger)
     : BackgroundService
 {

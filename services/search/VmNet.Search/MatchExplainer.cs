@@ -6,7 +6,7 @@ using VmNet.Contracts;
 namespace VmNet.Search;
 
 /// <summary>How much one block of one side's raw features drives a match's score.</summary>
-public sealed record BlockAgreement(Modality Modality, string Block, float Contribution);
+internal sealed record BlockAgreement(Modality Modality, string Block, float Contribution);
 
 /// <summary>
 /// Explains matches by occlusion: a block of the query's (or the result's) raw features is replaced by the
@@ -14,7 +14,7 @@ public sealed record BlockAgreement(Modality Modality, string Block, float Contr
 /// contribution. The mean is "no information" to the model, whose graph standardises its inputs, so a large drop
 /// means the match rests on that block. Cross-modal blocks cannot be compared value by value; the model relates them.
 /// </summary>
-public sealed class MatchExplainer(IFeatureCatalogue catalogue, FeatureLayouts layouts, IOptions<SearchOptions> options)
+internal sealed class MatchExplainer(IFeatureCatalogue catalogue, FeatureLayouts layouts, IOptions<SearchOptions> options)
 {
     private readonly Lock _gate = new();
     private readonly Dictionary<Modality, (int Count, float[] Mean)> _means = [];

@@ -12,7 +12,7 @@ namespace VmNet.Search;
 /// (with the current WPCA/PCA). The CNN is taken from the video-features role when it runs in this process, else
 /// loaded on the first video clip.
 /// </summary>
-public sealed class MediaClipFeatureExtractor(IServiceProvider services, IConfiguration configuration, DataDirectory data) : IClipFeatureExtractor
+internal sealed class MediaClipFeatureExtractor(IServiceProvider services, IConfiguration configuration, DataDirectory data) : IClipFeatureExtractor
 {
     private static readonly TimeSpan DecodeTimeout = TimeSpan.FromMinutes(2);
     private readonly MusicFeatureExtractor _music = new();

@@ -6,7 +6,7 @@ using VmNet.ServiceDefaults;
 namespace VmNet.Search;
 
 /// <summary><see cref="MediaEmbedded"/> of a video-only upload → <see cref="SoundtrackSuggested"/>.</summary>
-public sealed class MediaEmbeddedConsumer(SoundtrackTagger tagger) : IConsumer<MediaEmbedded>
+internal sealed class MediaEmbeddedConsumer(SoundtrackTagger tagger) : IConsumer<MediaEmbedded>
 {
     public async Task Consume(ConsumeContext<MediaEmbedded> context)
     {
@@ -17,5 +17,5 @@ public sealed class MediaEmbeddedConsumer(SoundtrackTagger tagger) : IConsumer<M
     }
 }
 
-public sealed class MediaEmbeddedConsumerDefinition(IOptions<BusOptions> options)
+internal sealed class MediaEmbeddedConsumerDefinition(IOptions<BusOptions> options)
     : RoleConsumerDefinition<MediaEmbeddedConsumer>(SearchRole.Name, options);

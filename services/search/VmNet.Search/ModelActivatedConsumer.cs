@@ -10,7 +10,7 @@ namespace VmNet.Search;
 /// <see cref="ModelActivated"/> → <see cref="LiveModelMonitor.RefreshAsync"/>: the new model is preloaded and
 /// <c>WatchModel</c> callers hear of it now instead of at the next poll.
 /// </summary>
-public sealed partial class ModelActivatedConsumer(LiveModelMonitor monitor, ILogger<ModelActivatedConsumer> logger) : IConsumer<ModelActivated>
+internal sealed partial class ModelActivatedConsumer(LiveModelMonitor monitor, ILogger<ModelActivatedConsumer> logger) : IConsumer<ModelActivated>
 {
     public async Task Consume(ConsumeContext<ModelActivated> context)
     {
@@ -27,7 +27,7 @@ public sealed partial class ModelActivatedConsumer(LiveModelMonitor monitor, ILo
 }
 
 /// <summary>Every search process must hear each activation, so each has a queue of its own.</summary>
-public sealed class ModelActivatedConsumerDefinition : RoleConsumerDefinition<ModelActivatedConsumer>
+internal sealed class ModelActivatedConsumerDefinition : RoleConsumerDefinition<ModelActivatedConsumer>
 {
     public ModelActivatedConsumerDefinition(IOptions<BusOptions> options)
         : base(SearchRole.Name, options)

@@ -8,7 +8,7 @@ namespace VmNet.Search;
 /// Loaded models per generation, each loaded once however many queries ask at the same time. Models that
 /// are neither live nor the previous one are disposed after a grace period, so queries still using them finish.
 /// </summary>
-public sealed partial class ModelCache(ModelRegistry registry, EmbeddingModelLoader load, ILogger<ModelCache> logger) : IDisposable
+internal sealed partial class ModelCache(ModelRegistry registry, EmbeddingModelLoader load, ILogger<ModelCache> logger) : IDisposable
 {
     private static readonly TimeSpan DisposeGrace = TimeSpan.FromSeconds(30);
     private readonly ConcurrentDictionary<string, Lazy<IEmbeddingModel>> _models = new(StringComparer.Ordinal);

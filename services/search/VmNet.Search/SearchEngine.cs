@@ -8,7 +8,7 @@ using VmNet.Media;
 namespace VmNet.Search;
 
 /// <summary>A query: find items of <paramref name="Target"/> modality for a catalogue item or for raw features of the other modality.</summary>
-public sealed record SearchQuery(
+internal sealed record SearchQuery(
     Modality Target,
     string? MediaId = null,
     float[]? Features = null,
@@ -16,7 +16,7 @@ public sealed record SearchQuery(
     SearchFilter? Filter = null,
     bool Explain = false);
 
-public sealed record SearchMatch(
+internal sealed record SearchMatch(
     string MediaId,
     float Score,
     MediaKind? Kind,
@@ -25,14 +25,14 @@ public sealed record SearchMatch(
     IReadOnlyList<BlockAgreement> Explanation);
 
 /// <summary>An answer in which every score comes from <paramref name="ModelVersion"/>.</summary>
-public sealed record SearchAnswer(string ModelVersion, Modality Target, IReadOnlyList<SearchMatch> Matches);
+internal sealed record SearchAnswer(string ModelVersion, Modality Target, IReadOnlyList<SearchMatch> Matches);
 
 /// <summary>
 /// Queries without gRPC or the bus. Each query reads the live generation once, embeds (when needed) with that
 /// generation's model and accepts the store's answer only if it came from the same generation; a swap in between
 /// makes it start again, so no answer mixes generations.
 /// </summary>
-public sealed partial class SearchEngine(
+internal sealed partial class SearchEngine(
     IVectorStore store,
     IFeatureCatalogue catalogue,
     ModelCache models,

@@ -1,7 +1,7 @@
 namespace VmNet.Search;
 
 /// <summary>Why a query could not be answered; the gRPC layer maps each to its status code.</summary>
-public enum SearchFailure
+internal enum SearchFailure
 {
     InvalidArgument,
     NotFound,
@@ -11,7 +11,7 @@ public enum SearchFailure
 }
 
 /// <summary>A query the engine refuses or cannot answer; <see cref="Exception.Message"/> is for the caller.</summary>
-public sealed class SearchFailedException(SearchFailure failure, string message) : Exception(message)
+internal sealed class SearchFailedException(SearchFailure failure, string message) : Exception(message)
 {
     public SearchFailure Failure { get; } = failure;
 }

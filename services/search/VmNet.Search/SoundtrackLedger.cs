@@ -8,13 +8,13 @@ using VmNet.Media;
 namespace VmNet.Search;
 
 /// <summary>A suggestion as first made for one media id under one model version.</summary>
-public sealed record StoredSuggestion(string MediaId, string ModelVersion, ImmutableArray<SuggestedTrack> Tracks, DateTimeOffset SuggestedAt);
+internal sealed record StoredSuggestion(string MediaId, string ModelVersion, ImmutableArray<SuggestedTrack> Tracks, DateTimeOffset SuggestedAt);
 
 /// <summary>
 /// What was suggested, per media id and model version (SQLite, <c>store/soundtracks.db</c>). The first suggestion
 /// wins: a concurrent or later one for the same key reads back the stored one instead of replacing it.
 /// </summary>
-public sealed class SoundtrackLedger
+internal sealed class SoundtrackLedger
 {
     private readonly string _connectionString;
 

@@ -5,7 +5,7 @@ using Contracts = VmNet.Contracts;
 namespace VmNet.Search.Grpc;
 
 /// <summary>Between the wire types of <c>vmnet.search.v1</c> and the engine's records.</summary>
-public static class ProtoMapping
+internal static class ProtoMapping
 {
     public static SearchQuery ToQuery(Contracts.Modality target, V1.SearchRequest request) => request.QueryCase switch
     {

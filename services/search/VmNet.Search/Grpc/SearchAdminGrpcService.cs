@@ -7,7 +7,7 @@ using VmNet.Search.V1;
 namespace VmNet.Search.Grpc;
 
 /// <summary>Admin operations: they only publish requests; the trainer and the embedder act on them. Keyed in <see cref="SearchServerInterceptor"/>.</summary>
-public sealed class SearchAdminGrpcService(IPublishEndpoint publish, ModelRegistry registry) : SearchAdminService.SearchAdminServiceBase
+internal sealed class SearchAdminGrpcService(IPublishEndpoint publish, ModelRegistry registry) : SearchAdminService.SearchAdminServiceBase
 {
     private const string DefaultRequester = "search-admin";
 

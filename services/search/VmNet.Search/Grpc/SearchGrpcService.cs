@@ -7,7 +7,7 @@ using Contracts = VmNet.Contracts;
 namespace VmNet.Search.Grpc;
 
 /// <summary>The query service of <c>vmnet.search.v1</c>; errors become status codes in <see cref="SearchServerInterceptor"/>.</summary>
-public sealed class SearchGrpcService(SearchEngine engine, ClipSearch clips, LiveModelMonitor monitor, IVectorStore store)
+internal sealed class SearchGrpcService(SearchEngine engine, ClipSearch clips, LiveModelMonitor monitor, IVectorStore store)
     : SearchService.SearchServiceBase
 {
     public override async Task<SearchReply> FindMusic(SearchRequest request, ServerCallContext context) =>

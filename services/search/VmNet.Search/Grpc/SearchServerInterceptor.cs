@@ -14,7 +14,7 @@ namespace VmNet.Search.Grpc;
 /// <c>Search:AdminApiKey</c> and are refused when none is configured; queries need <c>Search:QueryApiKey</c> when set.
 /// Engine failures become their status codes with the reason as detail.
 /// </summary>
-public sealed partial class SearchServerInterceptor(IOptionsMonitor<SearchOptions> options, ILogger<SearchServerInterceptor> logger) : Interceptor
+internal sealed partial class SearchServerInterceptor(IOptionsMonitor<SearchOptions> options, ILogger<SearchServerInterceptor> logger) : Interceptor
 {
     public const string ApiKeyHeader = "x-api-key";
     private static readonly string AdminPrefix = $"/{SearchAdminService.Descriptor.FullName}/";
