@@ -20,7 +20,7 @@ public static class ServeCommand
         var command = new Command("serve", "Run service roles (all by default) on the configured bus until Ctrl+C.") { roles, urls };
         command.SetAction(async (parse, cancellationToken) =>
         {
-            var context = CommandContext.From(parse);
+            var context = CommandContext.From(parse, quiet: false);
             if (parse.GetValue(urls) is { } u)
             {
                 context.Overrides["urls"] = u;

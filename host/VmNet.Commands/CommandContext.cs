@@ -14,10 +14,19 @@ namespace VmNet.Commands;
 /// </summary>
 public sealed class CommandContext
 {
-    private CommandContext(ParseResult parse)
+    private CommandContext(ParseResult parse, bool quiet)
     {
         Parse = parse;
         Overrides = CliOptions.ToOverrides(parse);
+        if (quiet && Environment.GetEnvironmentVariable("Logging__LogLevel__Default") is null)
+        {
+            // A command's roles and bus log only what a person must see; its own one-line error says the rest
+            // (an unreachable broker is MassTransit warnings with stack traces every few seconds otherwise).
+            Overrides["Logging:LogLevel:Default"] = "Warning";
+            Overrides["Logging:LogLevel:MassTransit"] = "Error";
+            Overrides["Logging:LogLevel:Microsoft.Extensions.Hosting"] = "None";
+        }
+
         Configuration = VmNetHost.Configuration(Overrides);
         Bus = BusOptions.From(Configuration);
     }
@@ -40,7 +49,11 @@ public sealed class CommandContext
 
     public DataDirectory Data => new(DataPath);
 
-    public static CommandContext From(ParseResult parse) => new(parse);
+    /// <summary>
+    /// The context of one command. <paramref name="quiet"/> (every command but <c>serve</c>): logs below warnings
+    /// are dropped, unless <c>Logging__LogLevel__Default</c> is set in the environment.
+    /// </summary>
+    public static CommandContext From(ParseResult parse, bool quiet = true) => new(parse, quiet);
 
     /// <summary>A configuration section bound to <typeparamref name="T"/> (defaults where absent).</summary>
     public T Section<T>(string name)

@@ -85,27 +85,16 @@ public sealed class PipelineEvents
 
     /// <summary>The trainer's answer to one <see cref="RetrainRequested"/>: <see cref="ModelPublished"/> or <see cref="ModelRejected"/>.</summary>
     public Task<object> WaitModelAnswerAsync(Guid correlationId, TimeSpan timeout, CancellationToken cancellationToken = default) =>
-        WaitAsync(
-            m => m switch
-            {
-                ModelPublished p => p.CorrelationId == correlationId,
-                ModelRejected r => r.CorrelationId == correlationId,
-                _ => false,
-            },
-            timeout,
-            cancellationToken);
+        WaitEitherAsync<ModelPublished, ModelRejected>(p => p.CorrelationId == correlationId, r => r.CorrelationId == correlationId, timeout, cancellationToken);
 
     /// <summary>The embedder's answer for one model version: <see cref="ModelActivated"/> or <see cref="ModelActivationFailed"/>.</summary>
     public Task<object> WaitActivationAsync(string modelVersion, TimeSpan timeout, CancellationToken cancellationToken = default) =>
-        WaitAsync(
-            m => m switch
-            {
-                ModelActivated a => a.ModelVersion == modelVersion,
-                ModelActivationFailed f => f.ModelVersion == modelVersion,
-                _ => false,
-            },
-            timeout,
-            cancellationToken);
+        WaitEitherAsync<ModelActivated, ModelActivationFailed>(a => a.ModelVersion == modelVersion, f => f.ModelVersion == modelVersion, timeout, cancellationToken);
+
+    /// <summary>The first event that is a matching <typeparamref name="TDone"/> or a matching <typeparamref name="TFailed"/>.</summary>
+    public Task<object> WaitEitherAsync<TDone, TFailed>(
+        Func<TDone, bool> done, Func<TFailed, bool> failed, TimeSpan timeout, CancellationToken cancellationToken = default) =>
+        WaitAsync(m => (m is TDone d && done(d)) || (m is TFailed f && failed(f)), timeout, cancellationToken);
 
     public async Task<T> WaitAsync<T>(Func<T, bool> match, TimeSpan timeout, CancellationToken cancellationToken = default) =>
         (T)await WaitAsync(m => m is T t && match(t), timeout, cancellationToken);

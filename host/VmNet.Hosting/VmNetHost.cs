@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using VmNet.ServiceDefaults;
 
@@ -58,6 +59,12 @@ public static class VmNetHost
 
         configure?.Invoke(builder);
         builder.AddVmNetBus();
+        if (client)
+        {
+            // A command waits for the broker a bounded time, then says it cannot reach it; roles keep retrying.
+            builder.Services.Configure<MassTransit.MassTransitHostOptions>(o => o.StartTimeout ??= TimeSpan.FromSeconds(30));
+        }
+
         var app = builder.Build();
         app.MapDefaultEndpoints();
         foreach (var role in selected)

@@ -16,6 +16,9 @@ public static class BusExtensions
         var options = BusOptions.From(builder.Configuration);
         builder.Services.Configure<BusOptions>(builder.Configuration.GetSection(BusOptions.Section));
         var services = builder.Services;
+        // Start returns only once every receive endpoint is bound: a process that publishes right after starting
+        // (vmnet ingest, a test) must already hear the answers, and a role reports ready only when it consumes.
+        services.AddOptions<MassTransitHostOptions>().Configure(o => o.WaitUntilStarted = true);
         var queues = new ConsumedQueues();
         services.AddSingleton(queues);
         if (options.Transport == BusTransport.RabbitMq)
