@@ -39,6 +39,14 @@ public static class IngestCommand
             Description = "Seconds to wait for each result",
             DefaultValueFactory = _ => 600,
         };
+        sources.Validators.Add(r =>
+        {
+            // A variadic argument takes unknown options as values: say what they are instead of ingesting them.
+            foreach (var token in r.Tokens.Where(t => t.Value.StartsWith('-')))
+            {
+                r.AddError($"Unrecognized option '{token.Value}' (a file whose name starts with '-' is written ./{token.Value})");
+            }
+        });
         var command = new Command("ingest", "Ingest media through the bus.") { sources, kind, wait, timeout };
         command.SetAction((parse, ct) => RunAsync(
             parse.GetValue(sources)!, parse.GetValue(kind), parse.GetValue(wait), parse.GetValue(CliOptions.Json),

@@ -29,12 +29,13 @@ public static class VideoFeaturesCommands
         command.SetAction(async (parse, ct) =>
         {
             var context = CommandContext.From(parse);
+            var path = InputFiles.Existing(parse.GetValue(file)!);
             var options = context.Section<VideoFeatureOptions>(VideoFeatureOptions.Section);
             var dataPath = context.DataPath;
             // Read-only use of the data dir: only look for a fitted PCA where one can exist.
             var store = Directory.Exists(dataPath) ? new VideoPcaStore(new DataDirectory(dataPath)) : null;
             using var extractor = new VideoFeatureExtractor(options, store);
-            var result = await extractor.ExtractAsync(InputFiles.Existing(parse.GetValue(file)!), ct);
+            var result = await extractor.ExtractAsync(path, ct);
 
             var frames = parse.GetValue(frameFeatures)
                 ? Enumerable.Range(0, result.Frames).Select(i => result.FrameFeatures.Row(i).ToArray()).ToList()

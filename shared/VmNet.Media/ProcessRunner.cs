@@ -15,10 +15,11 @@ public static class ProcessRunner
     /// </summary>
     public static async Task<Result> RunAsync(
         string fileName, IEnumerable<string> arguments, TimeSpan timeout, CancellationToken cancellationToken, bool captureStdout = false,
-        Func<Stream, CancellationToken, Task>? writeInput = null)
+        Func<Stream, CancellationToken, Task>? writeInput = null, string? workingDirectory = null)
     {
         var info = new ProcessStartInfo(fileName)
         {
+            WorkingDirectory = workingDirectory ?? string.Empty,
             RedirectStandardError = true,
             RedirectStandardOutput = true,
             RedirectStandardInput = writeInput is not null,
