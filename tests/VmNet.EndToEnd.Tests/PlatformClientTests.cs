@@ -20,6 +20,9 @@ public sealed class PlatformClientTests(ITestOutputHelper output)
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromMinutes(4);
 
+    /// <summary>The interpreter python3-pika is installed for (scripts/apt-packages.txt), ahead of any pyenv on PATH.</summary>
+    private static string DebianPython => File.Exists("/usr/bin/python3") ? "/usr/bin/python3" : "python3";
+
     [Fact]
     public async Task Python_and_Node_platforms_upload_a_video_and_receive_its_soundtrack_under_their_correlation_id()
     {
@@ -43,7 +46,7 @@ public sealed class PlatformClientTests(ITestOutputHelper output)
 
             // Python: publishes, then waits on its queue for the answer to its request.
             var pythonClip = await TestMedia.VideoOnlyAsync(pipeline.Media.File("python-upload.mp4"), seconds: 2, pattern: "smptebars");
-            var python = await RunAsync("python3", [pythonExample, "--rabbitmq", broker, "--queue", "python-platform-suggestions", "--timeout", "240", "upload", pythonClip, "--kind", "video"]);
+            var python = await RunAsync(DebianPython, [pythonExample, "--rabbitmq", broker, "--queue", "python-platform-suggestions", "--timeout", "240", "upload", pythonClip, "--kind", "video"]);
             await AssertAnsweredAsync(pipeline, python, catalogue);
 
             // Node: publishes and exits; the suggestion is made while no client is connected; a new run receives it.
