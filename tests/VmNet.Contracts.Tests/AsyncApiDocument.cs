@@ -1,3 +1,5 @@
+using System.Text.RegularExpressions;
+
 namespace VmNet.Contracts.Tests;
 
 /// <summary>
@@ -53,6 +55,7 @@ internal static class AsyncApiDocument
             {
                 ["name"] = name,
                 ["title"] = name,
+                ["summary"] = Summary(name),
                 ["contentType"] = "application/vnd.masstransit+json",
                 ["correlationId"] = new Dictionary<string, object>
                 {
@@ -230,6 +233,16 @@ internal static class AsyncApiDocument
             "uuid" or "uri" or "date-time" => new Dictionary<string, object> { ["type"] = "string", ["format"] = word },
             _ => Ref($"#/components/schemas/{word}"),
         };
+    }
+
+    /// <summary>The record's doc comment, as plain text: people read the same words in the code and in the document.</summary>
+    private static string Summary(string record)
+    {
+        var source = File.ReadAllText(Path.Combine(VmNet.Testing.RepoPaths.Root, "shared", "VmNet.Contracts", record + ".cs"));
+        var summary = Regex.Match(source, "<summary>(.*?)</summary>", RegexOptions.Singleline).Groups[1].Value;
+        summary = Regex.Replace(summary, "///", " ");
+        summary = Regex.Replace(summary, "<(?:paramref name|see cref)=\"([^\"]+)\"\\s*/>", "$1");
+        return Regex.Replace(summary, "\\s+", " ").Trim();
     }
 
     private static Dictionary<string, object> Ref(string target) => new() { ["$ref"] = target };

@@ -46,7 +46,7 @@ public sealed class PlatformClientTests(ITestOutputHelper output)
 
             // Python: publishes, then waits on its queue for the answer to its request.
             var pythonClip = await TestMedia.VideoOnlyAsync(pipeline.Media.File("python-upload.mp4"), seconds: 2, pattern: "smptebars");
-            var python = await RunAsync(DebianPython, [pythonExample, "--rabbitmq", broker, "--queue", "python-platform-suggestions", "--timeout", "240", "upload", pythonClip, "--kind", "video"]);
+            var python = await RunAsync(DebianPython, [pythonExample, "--rabbitmq", broker, "--queue", "python-platform-suggestions", "--timeout", "150", "upload", pythonClip, "--kind", "video"]);
             await AssertAnsweredAsync(pipeline, python, catalogue);
 
             // Node: publishes and exits; the suggestion is made while no client is connected; a new run receives it.
