@@ -153,7 +153,7 @@ internal static class AsyncApiDocument
             ["properties"] = new Dictionary<string, object>
             {
                 ["messageId"] = S("string", "uuid", "Unique per message."),
-                ["correlationId"] = S("string", "uuid", "Set by MassTransit from message.correlationId."),
+                ["correlationId"] = S("string", "uuid", "MassTransit's own; match answers on message.correlationId, which VmNet guarantees."),
                 ["conversationId"] = S("string", "uuid", "Shared by a request and everything published while handling it."),
                 ["initiatorId"] = S("string", "uuid", "The message whose handling published this one."),
                 ["requestId"] = S("string", "uuid", "Unused by VmNet."),
