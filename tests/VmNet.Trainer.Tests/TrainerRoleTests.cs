@@ -83,9 +83,10 @@ public sealed class TrainerRoleTests
         }
 
         Assert.True(coordinator.IsTraining, "the first training is running");
-        for (var i = 0; i < 3; i++)
+        var during = Enumerable.Range(0, 3).Select(i => new RetrainRequested(Guid.NewGuid(), "test", $"during {i}", DateTimeOffset.UtcNow)).ToList();
+        foreach (var request in during)
         {
-            coordinator.Request(new RetrainRequested(Guid.NewGuid(), "test", $"during {i}", DateTimeOffset.UtcNow));
+            coordinator.Request(request);
         }
 
         await second.Task.WaitAsync(TimeSpan.FromMinutes(3), TestContext.Current.CancellationToken);
@@ -94,6 +95,13 @@ public sealed class TrainerRoleTests
         Assert.False(coordinator.IsTraining);
         Assert.Equal(2, coordinator.CompletedRuns);
         Assert.All(outcomes, o => Assert.NotNull(o));
+
+        // Every coalesced request is answered under its own correlation id (published or rejected).
+        var harness = host.Services.GetTestHarness();
+        var answered = harness.Published.Select<ModelPublished>().Select(m => m.Context.Message.CorrelationId)
+            .Concat(harness.Published.Select<ModelRejected>().Select(m => m.Context.Message.CorrelationId))
+            .ToList();
+        Assert.All(during, r => Assert.Contains(r.CorrelationId, answered));
         await host.StopAsync(TestContext.Current.CancellationToken);
     }
 

@@ -13,7 +13,8 @@ namespace VmNet.Trainer;
 /// <summary>
 /// Runs trainings one at a time, off the bus: a request only queues work and returns, so a consumer never holds a
 /// message for the minutes a training takes (MassTransit's consume timeout, RabbitMQ's ack timeout). Requests that
-/// arrive while a training runs are coalesced into exactly one more run after it, never lost.
+/// arrive while a training runs are coalesced into exactly one more run after it, never lost; each of them is answered
+/// under its own correlation id.
 /// </summary>
 public sealed partial class TrainingCoordinator(
     IServiceProvider services, IOptions<TrainerOptions> options, ILogger<TrainingCoordinator> logger) : BackgroundService
@@ -103,19 +104,33 @@ public sealed partial class TrainingCoordinator(
         var progress = new Progress<EpochReport>(e => LogEpoch(e.Epoch, e.MaxEpochs, e.Loss, e.ValidationRecallAt10));
         var outcome = await TrainingPipeline.RunAsync(catalogue, registry, settings.Training, settings.Tolerance, progress, cancellationToken);
         var bus = services.GetRequiredService<IBus>();
+
+        // One answer per coalesced request, each under its own correlation id: whoever asked (a platform among them)
+        // finds the answer to its request without a lookup. The embedder builds a published version once; a repeat
+        // finds it live and answers ModelActivated under that request's id.
+        foreach (var correlationId in batch.Select(r => r.CorrelationId).Distinct())
+        {
+            if (outcome.Decision.Publish)
+            {
+                await bus.Publish(
+                    new ModelPublished(outcome.Manifest.Version, correlationId, new Uri(outcome.Folder), outcome.Manifest.Metrics.ToImmutableDictionary(), DateTimeOffset.UtcNow),
+                    cancellationToken);
+            }
+            else
+            {
+                await bus.Publish(
+                    new ModelRejected(outcome.Manifest.Version, correlationId, outcome.Decision.Candidate, outcome.Decision.Live ?? double.NaN,
+                        outcome.Decision.Tolerance, outcome.Decision.Reason, DateTimeOffset.UtcNow),
+                    cancellationToken);
+            }
+        }
+
         if (outcome.Decision.Publish)
         {
-            await bus.Publish(
-                new ModelPublished(outcome.Manifest.Version, first.CorrelationId, new Uri(outcome.Folder), outcome.Manifest.Metrics.ToImmutableDictionary(), DateTimeOffset.UtcNow),
-                cancellationToken);
             LogPublished(outcome.Manifest.Version, outcome.Decision.Reason);
         }
         else
         {
-            await bus.Publish(
-                new ModelRejected(outcome.Manifest.Version, first.CorrelationId, outcome.Decision.Candidate, outcome.Decision.Live ?? double.NaN,
-                    outcome.Decision.Tolerance, outcome.Decision.Reason, DateTimeOffset.UtcNow),
-                cancellationToken);
             LogRejected(outcome.Manifest.Version, outcome.Decision.Reason);
         }
 
