@@ -87,26 +87,33 @@ public static class TrainCommands
 
     public static Command Eval()
     {
-        var ablation = new Option<bool>("--ablation") { Description = "Train inter-modal only and combined on the same split and seed; print both" };
+        var ablation = new Option<bool>("--ablation") { Description = "Train inter-modal only and combined on the same split and seed; print both beside the CCA baseline and chance" };
+        var seeds = new Option<int>("--seeds") { Description = "Like --ablation, over N seeds (--seed, --seed+1, ...): mean and sd of every figure", DefaultValueFactory = _ => 1 };
         var model = new Option<string?>("--model") { Description = "Model version to evaluate (default: the live, i.e. last published, model)" };
         var epochs = Epochs();
         var seed = Seed();
         var command = new Command("eval", "Recall@K (1, 10, 25, 50, 100) and median rank, both directions, on the held-out test split.")
         {
-            ablation, model, epochs, seed,
+            ablation, seeds, model, epochs, seed,
         };
         command.SetAction(async (parse, ct) =>
         {
             var (settings, data) = Load(CommandContext.From(parse));
             var options = With(settings.Training, parse.GetValue(epochs), parse.GetValue(seed));
+            var runs = parse.GetValue(seeds);
+            if (runs < 1)
+            {
+                throw new UsageException($"--seeds must be at least 1 (got {runs})");
+            }
+
             var corpus = await PairCorpus.LoadAsync(new SqliteFeatureCatalogue(data), options.ValidationFraction, options.TestFraction, ct);
             if (corpus.Test.Count < 2)
             {
                 throw new InvalidOperationException($"the test split has {corpus.Test.Count} pairs: too few to evaluate");
             }
 
-            return parse.GetValue(ablation)
-                ? await AblationAsync(corpus, options, parse.GetValue(CliOptions.Json), ct)
+            return parse.GetValue(ablation) || runs > 1
+                ? await AblationAsync(corpus, options, runs, parse.GetValue(CliOptions.Json), ct)
                 : EvaluateModel(new ModelRegistry(data), parse.GetValue(model), corpus, parse.GetValue(CliOptions.Json));
         });
         return command;
@@ -127,58 +134,104 @@ public static class TrainCommands
             throw new InvalidOperationException($"model {manifest.Version} takes {manifest.MusicInputDim}/{manifest.VideoInputDim} features; the catalogue has {corpus.MusicDim}/{corpus.VideoDim}");
         }
 
+        var cca = CcaBaseline.Fit(corpus.Train);
+        var ccaTest = cca.Evaluate(corpus.Test);
+        var chance = RecallAtK.Chance(corpus.Test.Count);
         if (json)
         {
-            Console.WriteLine(RecallJson(manifest.Version, corpus.Test.Count, report).ToJsonString(CliJson.Options));
+            var result = RecallJson(manifest.Version, corpus.Test.Count, report);
+            result["cca"] = CcaJson(cca, Directions(ccaTest));
+            result["chance"] = Directions(chance);
+            Console.WriteLine(result.ToJsonString(CliJson.Options));
         }
         else
         {
             Console.WriteLine($"model {manifest.Version}, {corpus.Test.Count} test pairs");
             PrintRecall("test", report);
+            PrintRecall("CCA", ccaTest);
+            PrintRecall("chance", chance);
         }
 
         return 0;
     }
 
-    private static async Task<int> AblationAsync(PairCorpus corpus, TrainingOptions options, bool json, CancellationToken ct)
+    private static async Task<int> AblationAsync(PairCorpus corpus, TrainingOptions options, int seeds, bool json, CancellationToken ct)
     {
-        var reports = new Dictionary<LossMode, RecallReport>();
-        foreach (var mode in new[] { LossMode.InterOnly, LossMode.Combined })
+        var reports = new Dictionary<LossMode, List<RecallReport>> { [LossMode.InterOnly] = [], [LossMode.Combined] = [] };
+        for (var s = 0; s < seeds; s++)
         {
-            var run = options with { LossMode = mode };
-            var result = await WithProgressAsync(run.MaxEpochs, progress => Task.Run(() => TrainingRun.Train(corpus, run, progress, ct), ct));
-            using var model = result.Model;
-            reports[mode] = result.Test!;
+            foreach (var mode in new[] { LossMode.InterOnly, LossMode.Combined })
+            {
+                var run = options with { LossMode = mode, Seed = options.Seed + s };
+                var result = await WithProgressAsync(run.MaxEpochs, progress => Task.Run(() => TrainingRun.Train(corpus, run, progress, ct), ct));
+                using var model = result.Model;
+                reports[mode].Add(result.Test!);
+            }
         }
 
+        var cca = CcaBaseline.Fit(corpus.Train);
+        var rows = new (string Name, RecallSpread Spread)[]
+        {
+            ("inter-only", RecallSpread.Of(reports[LossMode.InterOnly])),
+            ("combined", RecallSpread.Of(reports[LossMode.Combined])),
+            ("CCA", RecallSpread.Of([cca.Evaluate(corpus.Test)])),
+            ("chance", RecallSpread.Of([RecallAtK.Chance(corpus.Test.Count)])),
+        };
         if (json)
         {
+            JsonObject Row(RecallSpread spread)
+            {
+                var row = spread.ToJson();
+                row["testPairs"] = corpus.Test.Count;
+                return row;
+            }
+
             Console.WriteLine(new JsonObject
             {
                 ["seed"] = options.Seed,
+                ["seeds"] = seeds,
                 ["testPairs"] = corpus.Test.Count,
-                ["interOnly"] = RecallJson(null, corpus.Test.Count, reports[LossMode.InterOnly]),
-                ["combined"] = RecallJson(null, corpus.Test.Count, reports[LossMode.Combined]),
+                ["interOnly"] = Row(rows[0].Spread),
+                ["combined"] = Row(rows[1].Spread),
+                ["cca"] = CcaJson(cca, Row(rows[2].Spread)),
+                ["chance"] = Row(rows[3].Spread),
             }.ToJsonString(CliJson.Options));
             return 0;
         }
 
-        var table = new Table().AddColumns("metric", "inter-only", "combined");
+        var table = new Table().AddColumns(["metric", .. rows.Select(r => r.Name)]);
+        string Cell(double mean, double sd, string format) =>
+            seeds > 1 ? $"{mean.ToString(format, System.Globalization.CultureInfo.InvariantCulture)}±{sd.ToString(format, System.Globalization.CultureInfo.InvariantCulture)}" : mean.ToString(format, System.Globalization.CultureInfo.InvariantCulture);
         foreach (var (name, pick) in new (string, Func<RecallReport, DirectionRecall>)[] { ("video→music", r => r.VideoToMusic), ("music→video", r => r.MusicToVideo) })
         {
-            var a = pick(reports[LossMode.InterOnly]);
-            var b = pick(reports[LossMode.Combined]);
-            for (var i = 0; i < a.Ks.Count; i++)
+            var ks = pick(rows[0].Spread.Mean).Ks;
+            for (var i = 0; i < ks.Count; i++)
             {
-                table.AddRow($"{name} R@{a.Ks[i]}", $"{a.Recalls[i]:0.000}", $"{b.Recalls[i]:0.000}");
+                table.AddRow([$"{name} R@{ks[i]}", .. rows.Select(r => Cell(pick(r.Spread.Mean).Recalls[i], pick(r.Spread.Sd).Recalls[i], "0.000"))]);
             }
 
-            table.AddRow($"{name} median rank", $"{a.MedianRank:0.#}", $"{b.MedianRank:0.#}");
+            table.AddRow([$"{name} median rank", .. rows.Select(r => Cell(pick(r.Spread.Mean).MedianRank, pick(r.Spread.Sd).MedianRank, "0.#"))]);
         }
 
-        AnsiConsole.Write(new Rows(new Markup($"Ablation on {corpus.Test.Count} test pairs, seed {options.Seed}"), table));
+        var over = seeds > 1 ? $"seeds {options.Seed}..{options.Seed + seeds - 1} (mean±sd)" : $"seed {options.Seed}";
+        AnsiConsole.Write(new Rows(new Markup(Markup.Escape($"Ablation on {corpus.Test.Count} test pairs, {over}; CCA: {cca.Dim} components on {cca.MusicPcaDims}/{cca.VideoPcaDims} PCA dims")), table));
         return 0;
     }
+
+    /// <summary>A CCA row plus how it was fitted.</summary>
+    private static JsonObject CcaJson(CcaBaseline cca, JsonObject row)
+    {
+        row["components"] = cca.Dim;
+        row["pcaDims"] = new JsonObject { ["music"] = cca.MusicPcaDims, ["video"] = cca.VideoPcaDims };
+        row["regularisation"] = cca.Options.Regularisation;
+        return row;
+    }
+
+    private static JsonObject Directions(RecallReport report) => new()
+    {
+        ["videoToMusic"] = report.VideoToMusic.ToJson(),
+        ["musicToVideo"] = report.MusicToVideo.ToJson(),
+    };
 
     private static JsonObject RecallJson(string? model, int testPairs, RecallReport report)
     {

@@ -9,7 +9,7 @@ using VmNet.Commands;
 
 namespace VmNet.Demo;
 
-/// <summary><c>vmnet demo [--pairs N] [--seconds S] [--seed X] [--data DIR] [--corpus DIR] [--json]</c>.</summary>
+/// <summary><c>vmnet demo [--pairs N] [--seconds S] [--seed X] [--seeds N] [--data DIR] [--corpus DIR] [--json]</c>.</summary>
 public static class DemoCommand
 {
     public static Command Create()
@@ -17,6 +17,7 @@ public static class DemoCommand
         var pairs = new Option<int>("--pairs") { Description = "Music videos to generate", DefaultValueFactory = _ => DemoOptions.DefaultPairs };
         var seconds = new Option<double>("--seconds") { Description = "Length of each generated item in seconds", DefaultValueFactory = _ => DemoOptions.DefaultSeconds };
         var seed = new Option<int>("--seed") { Description = "Seed of the corpus and of both trainings", DefaultValueFactory = _ => 1 };
+        var seeds = new Option<int>("--seeds") { Description = "Train each loss with N seeds (--seed, --seed+1, ...) and report mean and sd; the first seed's combined model goes live", DefaultValueFactory = _ => 1 };
         var corpus = new Option<string?>("--corpus") { Description = "Run on this folder of music videos instead (every video file with audio is a pair)" };
         var epochs = new Option<int>("--epochs") { Description = "Maximum training epochs per model (early stopping usually ends sooner)", DefaultValueFactory = _ => 60 };
         var uploads = new Option<int>("--uploads") { Description = "Video-only uploads to tag with soundtracks (generated corpus)", DefaultValueFactory = _ => 3 };
@@ -26,7 +27,7 @@ public static class DemoCommand
             + "extract features, train the combined and the inter-only model, hot-swap the combined one, evaluate Recall@K on held-out pairs, "
             + "tag new uploads, query over gRPC and write a report (HTML + PNG) into the data dir.")
         {
-            pairs, seconds, seed, corpus, epochs, uploads,
+            pairs, seconds, seed, seeds, corpus, epochs, uploads,
         };
         command.SetAction(async (parse, ct) =>
         {
@@ -42,6 +43,7 @@ public static class DemoCommand
                 Pairs = parse.GetValue(pairs),
                 Seconds = parse.GetValue(seconds),
                 Seed = parse.GetValue(seed),
+                Seeds = parse.GetValue(seeds),
                 Epochs = parse.GetValue(epochs),
                 Uploads = parse.GetValue(uploads),
                 Overrides = overrides,
@@ -57,21 +59,41 @@ public static class DemoCommand
         return command;
     }
 
-    /// <summary>The figures as a plain table (it reads the same in a terminal and in a log).</summary>
+    /// <summary>The figures as a plain table (it reads the same in a terminal and in a log); mean±sd with several seeds.</summary>
     public static string Table(DemoResult r)
     {
         var text = new StringBuilder();
-        text.AppendLine(CultureInfo.InvariantCulture, $"Recall@K on {r.TestPairs} held-out pairs ({r.Pairs} pairs: {r.TrainPairs} train, {r.ValidationPairs} validation), seed {r.Seed}");
-        text.AppendLine(CultureInfo.InvariantCulture, $"{"",-24}{"combined",10}{"inter-only",12}{"chance",10}");
-        foreach (var (name, pick) in new (string, Func<RecallReport, DirectionRecall>)[] { ("video→music", x => x.VideoToMusic), ("music→video", x => x.MusicToVideo) })
+        var seeds = r.Seeds > 1 ? $"seeds {r.Seed}..{r.Seed + r.Seeds - 1}, mean±sd" : $"seed {r.Seed}";
+        text.AppendLine(CultureInfo.InvariantCulture, $"Recall@K on {r.TestPairs} held-out pairs ({r.Pairs} pairs: {r.TrainPairs} train, {r.ValidationPairs} validation), {seeds}");
+        var width = r.Seeds > 1 ? 16 : 12;
+        text.Append(CultureInfo.InvariantCulture, $"{"",-24}");
+        foreach (var name in Columns)
         {
-            var (c, i, ch) = (pick(r.Combined.Test), pick(r.InterOnly.Test), pick(r.Chance));
-            for (var k = 0; k < c.Ks.Count; k++)
+            text.Append(name.PadLeft(width));
+        }
+
+        text.AppendLine();
+        foreach (var (name, pick) in Directions)
+        {
+            var rows = Rows(r).Select(x => (Mean: pick(x.Mean), Sd: pick(x.Sd))).ToList();
+            for (var k = 0; k < rows[0].Mean.Ks.Count; k++)
             {
-                text.AppendLine(CultureInfo.InvariantCulture, $"{$"{name} R@{c.Ks[k]}",-24}{c.Recalls[k],10:0.000}{i.Recalls[k],12:0.000}{ch.Recalls[k],10:0.000}");
+                text.Append(CultureInfo.InvariantCulture, $"{$"{name} R@{rows[0].Mean.Ks[k]}",-24}");
+                foreach (var (mean, sd) in rows)
+                {
+                    text.Append(Cell(mean.Recalls[k], sd.Recalls[k], r.Seeds, "0.000").PadLeft(width));
+                }
+
+                text.AppendLine();
             }
 
-            text.AppendLine(CultureInfo.InvariantCulture, $"{$"{name} median rank",-24}{c.MedianRank,10:0.#}{i.MedianRank,12:0.#}{ch.MedianRank,10:0.#}");
+            text.Append(CultureInfo.InvariantCulture, $"{$"{name} median rank",-24}");
+            foreach (var (mean, sd) in rows)
+            {
+                text.Append(Cell(mean.MedianRank, sd.MedianRank, r.Seeds, "0.#").PadLeft(width));
+            }
+
+            text.AppendLine();
         }
 
         var s = r.Stages;
@@ -80,4 +102,19 @@ public static class DemoCommand
         text.Append(CultureInfo.InvariantCulture, $"live model {r.Combined.Version}; report: {r.ReportPath}");
         return text.ToString();
     }
+
+    /// <summary>The four rows of every figure, in table order.</summary>
+    public static IReadOnlyList<string> Columns { get; } = ["combined", "inter-only", "CCA", "chance"];
+
+    internal static IReadOnlyList<(string Name, Func<RecallReport, DirectionRecall> Pick)> Directions { get; } =
+        [("video→music", x => x.VideoToMusic), ("music→video", x => x.MusicToVideo)];
+
+    /// <summary>Mean and sd per column of <see cref="Columns"/>; the baselines are deterministic (sd 0).</summary>
+    internal static IReadOnlyList<RecallSpread> Rows(DemoResult r) =>
+        [r.Combined.Spread, r.InterOnly.Spread, RecallSpread.Of([r.Cca.Test]), RecallSpread.Of([r.Chance])];
+
+    internal static string Cell(double mean, double sd, int seeds, string format) =>
+        seeds > 1
+            ? string.Create(CultureInfo.InvariantCulture, $"{mean.ToString(format, CultureInfo.InvariantCulture)}±{sd.ToString(format, CultureInfo.InvariantCulture)}")
+            : mean.ToString(format, CultureInfo.InvariantCulture);
 }

@@ -8,7 +8,9 @@ namespace VmNet.Demo;
 /// <summary>
 /// The machine-readable figures (<c>vmnet demo --json</c> and <c>report/results.json</c>): the shape
 /// <c>{"pairs","testPairs","models":{"combined":{"videoToMusic","musicToVideo"},"interOnly":{..}},"stages":{..}}</c>
-/// plus chance figures, split sizes, the uploads' suggestions and the example queries.
+/// plus the CCA and chance baselines, split sizes and ids, the uploads' suggestions and the example queries. Every
+/// direction object carries <c>"sd"</c> beside its figures: the standard deviation over <c>seeds</c> trainings
+/// (0 with one seed, and always 0 for the deterministic baselines), so the shape does not depend on --seeds.
 /// </summary>
 public static class DemoJson
 {
@@ -20,12 +22,20 @@ public static class DemoJson
         ["validationPairs"] = r.ValidationPairs,
         ["failed"] = r.Failed,
         ["seed"] = r.Seed,
+        ["seeds"] = r.Seeds,
         ["models"] = new JsonObject
         {
             ["combined"] = Model(r.Combined),
             ["interOnly"] = Model(r.InterOnly),
         },
-        ["chance"] = Directions(r.Chance),
+        ["cca"] = Cca(r.Cca),
+        ["chance"] = RecallSpread.Of([r.Chance]).ToJson(),
+        ["split"] = new JsonObject
+        {
+            ["train"] = Ids(r.Split.Train),
+            ["validation"] = Ids(r.Split.Validation),
+            ["test"] = Ids(r.Split.Test),
+        },
         ["stages"] = new JsonObject
         {
             ["generate"] = r.Stages.Generate,
@@ -48,7 +58,7 @@ public static class DemoJson
 
     private static JsonObject Model(ModelFigures m)
     {
-        var json = Directions(m.Test);
+        var json = m.Spread.ToJson();
         if (m.Version is not null)
         {
             json["version"] = m.Version;
@@ -59,9 +69,14 @@ public static class DemoJson
         return json;
     }
 
-    private static JsonObject Directions(RecallReport report) => new()
+    private static JsonObject Cca(CcaFigures cca)
     {
-        ["videoToMusic"] = report.VideoToMusic.ToJson(),
-        ["musicToVideo"] = report.MusicToVideo.ToJson(),
-    };
+        var json = RecallSpread.Of([cca.Test]).ToJson();
+        json["components"] = cca.Components;
+        json["pcaDims"] = new JsonObject { ["music"] = cca.MusicPcaDims, ["video"] = cca.VideoPcaDims };
+        json["regularisation"] = cca.Regularisation;
+        return json;
+    }
+
+    private static JsonArray Ids(IReadOnlyList<string> ids) => [.. ids.Select(id => (JsonNode)JsonValue.Create(id))];
 }

@@ -24,6 +24,9 @@ public sealed record DemoOptions
     /// <summary>Seeds the corpus, the training and nothing else.</summary>
     public int Seed { get; init; } = 1;
 
+    /// <summary>Trainings per loss, seeded <see cref="Seed"/>, Seed + 1, ...; the figures are their mean and sd.</summary>
+    public int Seeds { get; init; } = 1;
+
     /// <summary>Video-only uploads tagged with soundtracks once the model is live (generated corpus only).</summary>
     public int Uploads { get; init; } = 3;
 
@@ -81,6 +84,11 @@ public sealed record DemoOptions
         if (Seconds is <= 0 or > 600 || !double.IsFinite(Seconds))
         {
             throw new ArgumentException($"--seconds must be in (0, 600] (got {Seconds})");
+        }
+
+        if (Seeds is < 1 or > 20)
+        {
+            throw new ArgumentException($"--seeds must be in [1, 20] (got {Seeds})");
         }
 
         if (Epochs < 1 || BatchSize < 2 || Patience < 1 || Uploads < 0 || Queries < 0 || MusicOnly < 0)

@@ -11,7 +11,7 @@ namespace VmNet.Demo;
 
 /// <summary>
 /// Writes <c>DATA/report/</c>: <c>index.html</c> with the figures, <c>recall.png</c> (R@K of both losses, both
-/// directions, and chance), <c>loss.png</c> (training loss and validation R@10 per epoch), <c>projection.png</c>
+/// directions, with a ±1 sd band over seeds, beside the CCA baseline and chance), <c>loss.png</c> (training loss and validation R@10 per epoch), <c>projection.png</c>
 /// (the test pairs' live embeddings on their first two principal components, coloured by style cluster) and
 /// <c>results.json</c> (what <c>--json</c> prints).
 /// </summary>
@@ -43,31 +43,18 @@ public static class DemoReport
 
     private static Plot RecallCurves(DemoResult result)
     {
-        var plot = new Plot();
-        var palette = new ScottPlot.Palettes.Category10();
-        var lines = new (string Label, DirectionRecall Recall, int Colour, LinePattern Pattern)[]
+        var curves = new RecallPlot.Curve[]
         {
-            ("combined video→music", result.Combined.Test.VideoToMusic, 0, LinePattern.Solid),
-            ("combined music→video", result.Combined.Test.MusicToVideo, 0, LinePattern.Dashed),
-            ("inter-only video→music", result.InterOnly.Test.VideoToMusic, 1, LinePattern.Solid),
-            ("inter-only music→video", result.InterOnly.Test.MusicToVideo, 1, LinePattern.Dashed),
-            ("chance", result.Chance.VideoToMusic, 7, LinePattern.Dotted),
+            new("combined video→music", result.Combined.Spread.Mean.VideoToMusic, result.Combined.Spread.Sd.VideoToMusic, 0, LinePattern.Solid),
+            new("combined music→video", result.Combined.Spread.Mean.MusicToVideo, result.Combined.Spread.Sd.MusicToVideo, 0, LinePattern.Dashed),
+            new("inter-only video→music", result.InterOnly.Spread.Mean.VideoToMusic, result.InterOnly.Spread.Sd.VideoToMusic, 1, LinePattern.Solid),
+            new("inter-only music→video", result.InterOnly.Spread.Mean.MusicToVideo, result.InterOnly.Spread.Sd.MusicToVideo, 1, LinePattern.Dashed),
+            new("CCA video→music", result.Cca.Test.VideoToMusic, null, 2, LinePattern.Solid),
+            new("CCA music→video", result.Cca.Test.MusicToVideo, null, 2, LinePattern.Dashed),
+            new("chance", result.Chance.VideoToMusic, null, 7, LinePattern.Dotted),
         };
-        foreach (var (label, recall, colour, pattern) in lines)
-        {
-            var line = plot.Add.Scatter(recall.Ks.Select(k => (double)k).ToArray(), recall.Recalls.ToArray());
-            line.LegendText = label;
-            line.Color = palette.GetColor(colour);
-            line.LinePattern = pattern;
-            line.LineWidth = 2;
-        }
-
-        plot.Title($"Recall@K on {result.TestPairs} held-out pairs");
-        plot.XLabel("K");
-        plot.YLabel("Recall@K");
-        plot.Axes.SetLimitsY(0, 1.05);
-        plot.ShowLegend(Alignment.LowerRight);
-        return plot;
+        var seeds = result.Seeds > 1 ? $", mean ± sd over {result.Seeds} seeds" : string.Empty;
+        return RecallPlot.Curves($"Recall@K on {result.TestPairs} held-out pairs{seeds}", curves);
     }
 
     private static Multiplot LossCurves(DemoResult result)
@@ -153,20 +140,43 @@ public static class DemoReport
             <p>{r.Pairs} pairs from {E(r.GeneratedCorpus ? "a generated corpus" : "a folder of music videos")} (<code>{E(r.CorpusDirectory)}</code>), seed {r.Seed}:
             {r.TrainPairs} for training, {r.ValidationPairs} for validation (early stopping), {r.TestPairs} held out by media id for the figures below.
             {(r.Failed > 0 ? $"{r.Failed} items could not be ingested or featurised and were left out." : string.Empty)}
-            Both models were trained on the same split with the same seed; the combined model (version <code>{E(r.Combined.Version ?? "-")}</code>)
-            was published on the bus and hot-swapped in, and its figures come from the vectors the live store serves.</p>
+            Both models were trained on the same split with the same seed{(r.Seeds > 1 ? $"s ({r.Seeds} each, {r.Seed}..{r.Seed + r.Seeds - 1}; figures are mean±sd over them)" : string.Empty)};
+            the combined model of seed {r.Seed} (version <code>{E(r.Combined.Version ?? "-")}</code>)
+            was published on the bus and hot-swapped in, and its figures come from the vectors the live store serves.
+            Baselines: linear CCA ({r.Cca.Components} canonical components of {r.Cca.MusicPcaDims}/{r.Cca.VideoPcaDims} music/video principal components
+            of the standardised training features, ridge {r.Cca.Regularisation}), fitted on the training pairs only, and chance (a random ranking).
+            The split's media ids are in <a href="{ResultsJson}">{ResultsJson}</a>.</p>
             <h2>Recall@K on the held-out pairs</h2>
             """);
-        html.Append("<table><tr><th>metric</th><th>combined</th><th>inter-only</th><th>chance</th></tr>");
-        foreach (var (name, pick) in new (string, Func<RecallReport, DirectionRecall>)[] { ("video→music", x => x.VideoToMusic), ("music→video", x => x.MusicToVideo) })
+        html.Append("<table><tr><th>metric</th>");
+        foreach (var column in DemoCommand.Columns)
         {
-            var (c, i, ch) = (pick(r.Combined.Test), pick(r.InterOnly.Test), pick(r.Chance));
-            for (var k = 0; k < c.Ks.Count; k++)
+            html.Append(CultureInfo.InvariantCulture, $"<th>{column}</th>");
+        }
+
+        html.Append("</tr>");
+        var rows = DemoCommand.Rows(r);
+        foreach (var (name, pick) in DemoCommand.Directions)
+        {
+            var cells = rows.Select(x => (Mean: pick(x.Mean), Sd: pick(x.Sd))).ToList();
+            for (var k = 0; k < cells[0].Mean.Ks.Count; k++)
             {
-                html.Append(CultureInfo.InvariantCulture, $"<tr><td>{name} R@{c.Ks[k]}</td><td>{c.Recalls[k]:0.000}</td><td>{i.Recalls[k]:0.000}</td><td>{ch.Recalls[k]:0.000}</td></tr>");
+                html.Append(CultureInfo.InvariantCulture, $"<tr><td>{name} R@{cells[0].Mean.Ks[k]}</td>");
+                foreach (var (mean, sd) in cells)
+                {
+                    html.Append(CultureInfo.InvariantCulture, $"<td>{DemoCommand.Cell(mean.Recalls[k], sd.Recalls[k], r.Seeds, "0.000")}</td>");
+                }
+
+                html.Append("</tr>");
             }
 
-            html.Append(CultureInfo.InvariantCulture, $"<tr><td>{name} median rank</td><td>{c.MedianRank:0.#}</td><td>{i.MedianRank:0.#}</td><td>{ch.MedianRank:0.#}</td></tr>");
+            html.Append(CultureInfo.InvariantCulture, $"<tr><td>{name} median rank</td>");
+            foreach (var (mean, sd) in cells)
+            {
+                html.Append(CultureInfo.InvariantCulture, $"<td>{DemoCommand.Cell(mean.MedianRank, sd.MedianRank, r.Seeds, "0.#")}</td>");
+            }
+
+            html.Append("</tr>");
         }
 
         html.Append("</table>");

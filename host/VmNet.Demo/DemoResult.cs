@@ -9,8 +9,17 @@ public sealed record StageTimes(
     public double Total => Generate + Ingest + Features + Train + Embed + Eval + Uploads + Queries + Report;
 }
 
-/// <summary>One trained model's held-out figures and its training history.</summary>
-public sealed record ModelFigures(string Name, string? Version, RecallReport Test, IReadOnlyList<EpochReport> History, int BestEpoch);
+/// <summary>
+/// One trained model's held-out figures: <paramref name="Test"/> and the history are the first seed's (the live model
+/// for the combined loss); <paramref name="Spread"/> is the mean and sd over all seeds.
+/// </summary>
+public sealed record ModelFigures(string Name, string? Version, RecallReport Test, IReadOnlyList<EpochReport> History, int BestEpoch, RecallSpread Spread);
+
+/// <summary>The linear CCA baseline's held-out figures and how it was fitted.</summary>
+public sealed record CcaFigures(RecallReport Test, int Components, int MusicPcaDims, int VideoPcaDims, double Regularisation);
+
+/// <summary>Media ids of each split part, so a run's figures can be reproduced or compared on the same pairs.</summary>
+public sealed record SplitIds(IReadOnlyList<string> Train, IReadOnlyList<string> Validation, IReadOnlyList<string> Test);
 
 /// <summary>A video-only upload and the soundtracks the live model suggested for it.</summary>
 public sealed record UploadSuggestion(string File, string MediaId, string? Style, string ModelVersion, IReadOnlyList<SuggestionEntry> Tracks);
@@ -27,6 +36,7 @@ public sealed record DemoResult(
     string CorpusDirectory,
     bool GeneratedCorpus,
     int Seed,
+    int Seeds,
     int Pairs,
     int TrainPairs,
     int ValidationPairs,
@@ -35,6 +45,8 @@ public sealed record DemoResult(
     ModelFigures Combined,
     ModelFigures InterOnly,
     RecallReport Chance,
+    CcaFigures Cca,
+    SplitIds Split,
     StageTimes Stages,
     IReadOnlyList<UploadSuggestion> Uploads,
     IReadOnlyList<QueryExample> Queries,

@@ -74,7 +74,7 @@ public sealed class DemoRunner(DemoOptions options, IDemoProgress progress)
         progress.Line($"split by media id: {split.Train.Count} train, {split.Validation.Count} validation, {split.Test.Count} test pairs");
 
         var training = TrainingOptions(app.Configuration);
-        var (combined, interOnly) = await TrainBothAsync(split, training, ct);
+        var (combined, interOnly, moreCombined, moreInterOnly) = await TrainBothAsync(split, training, ct);
         var train = Lap(stages);
         using var combinedModel = combined.Model;
         using var interOnlyModel = interOnly.Model;
@@ -85,6 +85,10 @@ public sealed class DemoRunner(DemoOptions options, IDemoProgress progress)
 
         var embeddings = await TestEmbeddingsAsync(services.GetRequiredService<IVectorStore>(), version, split.Test, ct);
         var combinedTest = RecallAtK.Evaluate(embeddings.Music, embeddings.Video, embeddings.Dim);
+        // Fitted on the training pairs only, like the networks, and scored on the same held-out pairs.
+        var cca = CcaBaseline.Fit(split.Train);
+        var ccaTest = cca.Evaluate(split.Test);
+        progress.Line($"CCA baseline: {cca.Dim} components of {cca.MusicPcaDims}/{cca.VideoPcaDims} PCA dims, test R@10 v→m {ccaTest.VideoToMusic.At(10):0.00} m→v {ccaTest.MusicToVideo.At(10):0.00}");
         var eval = Lap(stages);
 
         var byId = processed.Where(p => p.Ingested is not null).GroupBy(p => p.Ingested!.MediaId).ToDictionary(g => g.Key, g => g.First().Item);
@@ -94,11 +98,13 @@ public sealed class DemoRunner(DemoOptions options, IDemoProgress progress)
         var querySeconds = Lap(stages);
 
         var result = new DemoResult(
-            data, corpus.Directory, corpus.Generated, options.Seed, split.Train.Count + split.Validation.Count + split.Test.Count,
+            data, corpus.Directory, corpus.Generated, options.Seed, options.Seeds, split.Train.Count + split.Validation.Count + split.Test.Count,
             split.Train.Count, split.Validation.Count, split.Test.Count, failed.Count,
-            new ModelFigures("combined", version, combinedTest, combined.History, combined.BestEpoch),
-            new ModelFigures("inter-only", null, interOnly.Test!, interOnly.History, interOnly.BestEpoch),
+            new ModelFigures("combined", version, combinedTest, combined.History, combined.BestEpoch, RecallSpread.Of([combinedTest, .. moreCombined])),
+            new ModelFigures("inter-only", null, interOnly.Test!, interOnly.History, interOnly.BestEpoch, RecallSpread.Of([interOnly.Test!, .. moreInterOnly])),
             Chance(split.Test.Count),
+            new CcaFigures(ccaTest, cca.Dim, cca.MusicPcaDims, cca.VideoPcaDims, cca.Options.Regularisation),
+            new SplitIds(split.Train.MediaIds, split.Validation.MediaIds, split.Test.MediaIds),
             new StageTimes(generate, ingest, features, train, embed, eval, uploadSeconds, querySeconds, 0),
             uploads, queries, Path.Combine(data, "report", DemoReport.PageName));
         DemoReport.Write(result, embeddings, id => byId.GetValueOrDefault(id));
@@ -242,26 +248,53 @@ public sealed class DemoRunner(DemoOptions options, IDemoProgress progress)
         };
     }
 
-    private async Task<(TrainingResult Combined, TrainingResult InterOnly)> TrainBothAsync(PairCorpus split, TrainingOptions training, CancellationToken ct)
+    /// <summary>
+    /// Both losses for each seed (<see cref="DemoOptions.Seed"/>, Seed + 1, ...). The first seed's models are returned
+    /// whole (the combined one goes live); the later seeds only contribute their test figures and are disposed.
+    /// </summary>
+    private async Task<(TrainingResult Combined, TrainingResult InterOnly, List<RecallReport> MoreCombined, List<RecallReport> MoreInterOnly)> TrainBothAsync(
+        PairCorpus split, TrainingOptions training, CancellationToken ct)
     {
-        var combinedCounter = new ProgressCounter("train combined", training.MaxEpochs);
-        var interCounter = new ProgressCounter("train inter-only", training.MaxEpochs);
-        TrainingResult Run(LossMode mode, ProgressCounter counter)
+        var seeds = options.Seeds;
+        var combinedCounter = new ProgressCounter("train combined", training.MaxEpochs * seeds);
+        var interCounter = new ProgressCounter("train inter-only", training.MaxEpochs * seeds);
+        TrainingResult Run(LossMode mode, int seed, ProgressCounter counter)
         {
-            var result = TrainingRun.Train(split, training with { LossMode = mode }, new InlineProgress<EpochReport>(e =>
+            var before = counter.Done;
+            var result = TrainingRun.Train(split, training with { LossMode = mode, Seed = training.Seed + seed }, new InlineProgress<EpochReport>(e =>
             {
-                counter.Set(e.Epoch);
-                counter.Detail = string.Create(CultureInfo.InvariantCulture, $"(loss {e.Loss:0.000}, val R@10 {e.ValidationRecallAt10:0.00})");
+                counter.Set(before + e.Epoch);
+                counter.Detail = string.Create(CultureInfo.InvariantCulture, $"(seed {seed + 1}/{seeds}, loss {e.Loss:0.000}, val R@10 {e.ValidationRecallAt10:0.00})");
             }), ct);
-            counter.Total = counter.Done;
+            if (seed == seeds - 1)
+            {
+                counter.Total = counter.Done;
+            }
+
             return result;
         }
 
         // One after the other: torch's seed and thread count are process-wide.
-        var work = Task.Run(() => (Run(LossMode.Combined, combinedCounter), Run(LossMode.InterOnly, interCounter)), ct);
-        var (combined, interOnly) = await progress.TrackAsync([combinedCounter, interCounter], work);
-        progress.Line($"trained: combined best epoch {combined.BestEpoch}/{combined.History.Count}, inter-only best epoch {interOnly.BestEpoch}/{interOnly.History.Count}");
-        return (combined, interOnly);
+        var work = Task.Run(() =>
+        {
+            var (combined, interOnly) = (Run(LossMode.Combined, 0, combinedCounter), Run(LossMode.InterOnly, 0, interCounter));
+            var (moreCombined, moreInterOnly) = (new List<RecallReport>(), new List<RecallReport>());
+            for (var seed = 1; seed < seeds; seed++)
+            {
+                foreach (var (mode, counter, into) in new[] { (LossMode.Combined, combinedCounter, moreCombined), (LossMode.InterOnly, interCounter, moreInterOnly) })
+                {
+                    var extra = Run(mode, seed, counter);
+                    using var model = extra.Model;
+                    into.Add(extra.Test!);
+                }
+            }
+
+            return (combined, interOnly, moreCombined, moreInterOnly);
+        }, ct);
+        var trained = await progress.TrackAsync([combinedCounter, interCounter], work);
+        progress.Line($"trained: combined best epoch {trained.combined.BestEpoch}/{trained.combined.History.Count}, inter-only best epoch {trained.interOnly.BestEpoch}/{trained.interOnly.History.Count}"
+            + (seeds > 1 ? $" (seed {training.Seed}; {seeds} seeds each)" : string.Empty));
+        return trained;
     }
 
     /// <summary>Exports both models; publishes the combined one on the bus and waits until the embedder has swapped it in.</summary>
@@ -419,13 +452,8 @@ public sealed class DemoRunner(DemoOptions options, IDemoProgress progress)
         return new SuggestionEntry(mediaId, item?.Name, item?.Style, score);
     }
 
-    /// <summary>What a random ranking scores on <paramref name="n"/> pairs: R@K = min(K, n)/n, median rank (n+1)/2.</summary>
-    public static RecallReport Chance(int n)
-    {
-        var ks = RecallAtK.DefaultKs;
-        var direction = new DirectionRecall(ks, [.. ks.Select(k => Math.Min(k, n) / (double)n)], (n + 1) / 2.0, n);
-        return new RecallReport(direction, direction);
-    }
+    /// <summary>What a random ranking scores on <paramref name="n"/> pairs (<see cref="RecallAtK.Chance"/>).</summary>
+    public static RecallReport Chance(int n) => RecallAtK.Chance(n);
 
     private static double Lap(Stopwatch watch)
     {

@@ -6,8 +6,9 @@ using VmNet.Testing;
 namespace VmNet.Demo.Tests;
 
 /// <summary>
-/// A tiny demo (16 pairs of 2 s, 3 epochs) through <c>vmnet demo --json</c> in process: the same code path as the
-/// full run, checked for the JSON shape, figures that are recalls and ranks, and the report's files.
+/// A tiny demo (16 pairs of 2 s, 3 epochs, 2 seeds) through <c>vmnet demo --json</c> in process: the same code path
+/// as the full run, checked for the JSON shape, figures that are recalls and ranks, the baselines, the
+/// split's ids and the report's files.
 /// </summary>
 public sealed class DemoSmokeTests
 {
@@ -18,7 +19,7 @@ public sealed class DemoSmokeTests
     {
         using var data = new TempFolder("demo");
         var (exit, stdout, stderr) = await RunAsync(
-            "demo", "--pairs", "16", "--seconds", "2", "--epochs", "3", "--uploads", "1", "--seed", "5", "--json", "--data", data.Path);
+            "demo", "--pairs", "16", "--seconds", "2", "--epochs", "3", "--uploads", "1", "--seed", "5", "--seeds", "2", "--json", "--data", data.Path);
         Assert.True(exit == 0, $"exit {exit}\nstdout: {stdout}\nstderr: {stderr}");
 
         var json = JsonNode.Parse(stdout)!.AsObject();
@@ -28,14 +29,40 @@ public sealed class DemoSmokeTests
         Assert.True(test >= 2, $"testPairs {test}");
         Assert.Equal(16, (int)json["trainPairs"]! + (int)json["validationPairs"]! + test);
 
-        foreach (var name in new[] { "combined", "interOnly" })
+        Assert.Equal(2, (int)json["seeds"]!);
+        var rows = new Dictionary<string, JsonObject>
         {
-            var model = json["models"]![name]!.AsObject();
+            ["combined"] = json["models"]!["combined"]!.AsObject(),
+            ["interOnly"] = json["models"]!["interOnly"]!.AsObject(),
+            ["cca"] = json["cca"]!.AsObject(),
+            ["chance"] = json["chance"]!.AsObject(),
+        };
+        foreach (var (name, row) in rows)
+        {
             foreach (var direction in new[] { "videoToMusic", "musicToVideo" })
             {
-                AssertRecalls(model[direction]!.AsObject(), test, $"{name}.{direction}");
+                AssertRecalls(row[direction]!.AsObject(), test, $"{name}.{direction}");
+                var sd = row[direction]!["sd"]!.AsObject();
+                Assert.Equal(Ks.Append("medianRank"), sd.Select(p => p.Key));
+                Assert.All(sd, p => Assert.True((double)p.Value! >= 0, $"{name}.{direction}.sd.{p.Key}"));
             }
         }
+
+        // The baselines are deterministic; CCA keeps at most n_train − 1 principal components per modality.
+        Assert.Equal(0.0, (double)json["cca"]!["videoToMusic"]!["sd"]!["R@1"]!);
+        Assert.InRange((int)json["cca"]!["components"]!, 1, (int)json["trainPairs"]! - 1);
+        Assert.Equal((test + 1) / 2.0, (double)json["chance"]!["musicToVideo"]!["medianRank"]!);
+
+        // The split's media ids: as many as each part's size, disjoint, together every pair.
+        var split = json["split"]!.AsObject();
+        var ids = new Dictionary<string, List<string>>();
+        foreach (var (part, size) in new[] { ("train", "trainPairs"), ("validation", "validationPairs"), ("test", "testPairs") })
+        {
+            ids[part] = [.. split[part]!.AsArray().Select(id => (string)id!)];
+            Assert.Equal((int)json[size]!, ids[part].Count);
+        }
+
+        Assert.Equal(16, ids.Values.SelectMany(v => v).Distinct().Count());
 
         foreach (var stage in new[] { "generate", "ingest", "features", "train", "embed", "eval" })
         {
@@ -67,6 +94,9 @@ public sealed class DemoSmokeTests
         {
             Assert.Contains($"src=\"{png}\"", page, StringComparison.Ordinal);
         }
+
+        Assert.Contains("<th>metric</th><th>combined</th><th>inter-only</th><th>CCA</th><th>chance</th>", page, StringComparison.Ordinal);
+        Assert.Contains("±", page, StringComparison.Ordinal);
 
         Assert.Equal(json.ToJsonString(), JsonNode.Parse(await File.ReadAllTextAsync(Path.Combine(report, DemoReport.ResultsJson), TestContext.Current.CancellationToken))!.ToJsonString());
     }

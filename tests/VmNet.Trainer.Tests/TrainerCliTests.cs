@@ -54,6 +54,52 @@ public sealed class TrainerCliTests
         }
 
         Assert.Equal(outcome.Test!.VideoToMusic.At(10), json.GetProperty("videoToMusic").GetProperty("R@10").GetDouble(), 6);
+        Assert.Equal(CcaBaseline.Fit(corpus.Train).Evaluate(corpus.Test).MusicToVideo.At(1), json.GetProperty("cca").GetProperty("musicToVideo").GetProperty("R@1").GetDouble(), 9);
+        Assert.Equal(Math.Min(10, corpus.Test.Count) / (double)corpus.Test.Count, json.GetProperty("chance").GetProperty("videoToMusic").GetProperty("R@10").GetDouble(), 9);
+    }
+
+    [Fact]
+    public async Task EvalWithSeedsReportsMeanAndSdOfBothLossesBesideCcaAndChance()
+    {
+        using var folder = new TempFolder("trainer-cli");
+        var catalogue = new SqliteFeatureCatalogue(new DataDirectory(folder.Path));
+        foreach (var pair in SyntheticPairs.Create(200))
+        {
+            await catalogue.UpsertMusicAsync(pair.MediaId, MediaKind.Pair, pair.Music, "m1", 30, null, TestContext.Current.CancellationToken);
+            await catalogue.UpsertVideoAsync(pair.MediaId, MediaKind.Pair, pair.Video, "v1", 30, TestContext.Current.CancellationToken);
+        }
+
+        var corpus = await PairCorpus.LoadAsync(catalogue, 0.1, 0.1, TestContext.Current.CancellationToken);
+        var (exit, output) = await RunAsync("eval", "--seeds", "2", "--epochs", "1", "--json", "--data", folder.Path);
+        Assert.Equal(0, exit);
+        var json = JsonDocument.Parse(output).RootElement;
+        Assert.Equal(2, json.GetProperty("seeds").GetInt32());
+        Assert.Equal(corpus.Test.Count, json.GetProperty("testPairs").GetInt32());
+        string[] figures = ["R@1", "R@10", "R@25", "R@50", "R@100", "medianRank"];
+        foreach (var row in new[] { "combined", "interOnly", "cca", "chance" })
+        {
+            foreach (var direction in new[] { "videoToMusic", "musicToVideo" })
+            {
+                var d = json.GetProperty(row).GetProperty(direction);
+                Assert.Equal([.. figures, "sd"], d.EnumerateObject().Select(p => p.Name));
+                Assert.Equal(figures, d.GetProperty("sd").EnumerateObject().Select(p => p.Name));
+                Assert.All(figures, f => Assert.True(d.GetProperty("sd").GetProperty(f).GetDouble() >= 0, $"{row}.{direction}.sd.{f}"));
+            }
+        }
+
+        // The baselines are deterministic, and what the library computes on the same split.
+        var cca = CcaBaseline.Fit(corpus.Train).Evaluate(corpus.Test);
+        var ccaJson = json.GetProperty("cca");
+        Assert.Equal(cca.VideoToMusic.At(10), ccaJson.GetProperty("videoToMusic").GetProperty("R@10").GetDouble(), 9);
+        Assert.Equal(cca.MusicToVideo.MedianRank, ccaJson.GetProperty("musicToVideo").GetProperty("medianRank").GetDouble(), 9);
+        Assert.Equal(0, ccaJson.GetProperty("videoToMusic").GetProperty("sd").GetProperty("R@1").GetDouble());
+        // 20 music and 12 video features: PCA keeps all of them (fewer than 32), so k = 12 rather than 16.
+        Assert.Equal(20, ccaJson.GetProperty("pcaDims").GetProperty("music").GetInt32());
+        Assert.Equal(12, ccaJson.GetProperty("pcaDims").GetProperty("video").GetInt32());
+        Assert.Equal(12, ccaJson.GetProperty("components").GetInt32());
+        Assert.Equal((corpus.Test.Count + 1) / 2.0, json.GetProperty("chance").GetProperty("videoToMusic").GetProperty("medianRank").GetDouble());
+        // On these linear views CCA is near perfect; far above chance either way.
+        Assert.True(cca.VideoToMusic.At(10) > 0.5, $"CCA R@10 {cca.VideoToMusic.At(10)}");
     }
 
     [Fact]

@@ -95,6 +95,14 @@ public static class RecallAtK
         return new DirectionRecall(ks.ToList(), recalls, median, ranks.Count);
     }
 
+    /// <summary>What a random ranking scores on <paramref name="n"/> pairs: R@K = min(K, n)/n, median rank (n+1)/2.</summary>
+    public static RecallReport Chance(int n, IReadOnlyList<int>? ks = null)
+    {
+        ks ??= DefaultKs;
+        var direction = new DirectionRecall(ks, [.. ks.Select(k => Math.Min(k, n) / (double)n)], (n + 1) / 2.0, n);
+        return new RecallReport(direction, direction);
+    }
+
     /// <summary>Both directions for pairs embedded as <paramref name="music"/> and <paramref name="video"/>.</summary>
     public static RecallReport Evaluate(float[] music, float[] video, int dim, IReadOnlyList<int>? ks = null) =>
         new(FromRanks(Ranks(video, music, dim), ks), FromRanks(Ranks(music, video, dim), ks));
