@@ -18,10 +18,16 @@ public static class FfmpegAudio
         $"aresample={sampleRate}:filter_type=kaiser:kaiser_beta=12:cutoff=0.9175:filter_size=88:phase_shift=10:linear_interp=1:rematrix_maxval=1";
 
     /// <summary>Arguments that decode <paramref name="input"/>'s first audio stream to mono float at <paramref name="sampleRate"/>.</summary>
-    public static IReadOnlyList<string> MonoArguments(string input, int sampleRate, string output, string format) =>
+    /// <param name="maxSeconds">When set, decoding stops after that many seconds of input (an <c>-t</c> output limit).</param>
+    /// <param name="startSeconds">When set, decoding starts there (an input <c>-ss</c> seek).</param>
+    public static IReadOnlyList<string> MonoArguments(
+        string input, int sampleRate, string output, string format, string? maxSeconds = null, string? startSeconds = null) =>
     [
-        "-nostdin", "-hide_banner", "-loglevel", "error", "-y",
-        "-i", input,
+        "-nostdin", "-hide_banner", "-loglevel", "error", "-y", .. MediaProbe.SafeInputOptions,
+        .. (startSeconds is null ? Array.Empty<string>() : ["-ss", startSeconds]),
+        // Absolute, so a file name cannot read as an option or a protocol prefix.
+        "-i", IsPipe(input) ? input : Path.GetFullPath(input),
+        .. (maxSeconds is null ? Array.Empty<string>() : ["-t", maxSeconds]),
         "-vn", "-sn", "-dn", "-map", "0:a:0",
         "-af", ResampleFilter(sampleRate),
         "-ac", "1", "-ar", sampleRate.ToString(System.Globalization.CultureInfo.InvariantCulture),
@@ -53,6 +59,8 @@ public static class FfmpegAudio
 
         return MemoryMarshal.Cast<byte, float>(result.StandardOutput.AsSpan(0, result.StandardOutput.Length / 4 * 4)).ToArray();
     }
+
+    private static bool IsPipe(string input) => input.StartsWith("pipe:", StringComparison.Ordinal);
 
     public static string LastLine(string text)
     {

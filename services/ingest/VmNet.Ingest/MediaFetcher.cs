@@ -56,7 +56,8 @@ internal sealed class MediaFetcher(IOptions<IngestOptions> options, IHttpClientF
 
     private async Task<Fetched> DownloadAsync(Uri uri, CancellationToken cancellationToken)
     {
-        var target = TempFile(Path.GetExtension(uri.AbsolutePath));
+        // A fixed extension: the URL's own (".m3u8", ".concat", ...) would choose how FFmpeg opens the file.
+        var target = Path.Combine(data.Temp, Guid.NewGuid().ToString("N") + ".download");
         try
         {
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -159,9 +160,6 @@ internal sealed class MediaFetcher(IOptions<IngestOptions> options, IHttpClientF
             // A leftover temp file is not worth failing an ingest for.
         }
     }
-
-    private string TempFile(string extension) =>
-        Path.Combine(data.Temp, Guid.NewGuid().ToString("N") + (extension.Length is > 0 and <= 8 ? extension : ".bin"));
 }
 
 /// <summary>Bad input: answered with IngestFailed and the message, never retried.</summary>
