@@ -38,7 +38,12 @@ public static class FfmpegAudio
     /// Decodes to memory. A float mono WAV at the rate asked for (ingest's audio part) is read directly, which gives the
     /// same samples without an FFmpeg process. Throws <see cref="MediaDecodeException"/> with FFmpeg's own words when it fails.
     /// </summary>
-    public static async Task<float[]> DecodeMonoAsync(string path, int sampleRate, TimeSpan timeout, CancellationToken cancellationToken)
+    /// <param name="maxSeconds">
+    /// Longest audio accepted. A finite limit is checked on ffprobe's duration before anything is decoded, and decoding
+    /// stops one second past it (a file can lie about its length), so the decoded samples held in memory stay bounded.
+    /// </param>
+    public static async Task<float[]> DecodeMonoAsync(
+        string path, int sampleRate, TimeSpan timeout, CancellationToken cancellationToken, double maxSeconds = double.PositiveInfinity)
     {
         if (!File.Exists(path))
         {
@@ -50,8 +55,41 @@ public static class FfmpegAudio
             return samples;
         }
 
-        var result = await ProcessRunner.RunAsync(
-            FfmpegProgram, MonoArguments(path, sampleRate, "pipe:1", "f32le"), timeout, cancellationToken, captureStdout: true);
+        string? span = null;
+        var maxBytes = long.MaxValue;
+        if (double.IsFinite(maxSeconds))
+        {
+            MediaInfo info;
+            try
+            {
+                info = await MediaProbe.ProbeAsync(path, timeout, cancellationToken);
+            }
+            catch (MediaDecodeException e)
+            {
+                throw new MediaDecodeException($"ffmpeg could not decode audio: {e.Message}");
+            }
+
+            if (info.DurationSeconds > maxSeconds)
+            {
+                throw new MediaDecodeException($"audio is {info.DurationSeconds:0} s long, more than the {maxSeconds:0} s allowed");
+            }
+
+            var bounded = maxSeconds + 1;
+            span = bounded.ToString("0.###", System.Globalization.CultureInfo.InvariantCulture);
+            maxBytes = (long)Math.Ceiling(bounded * sampleRate) * sizeof(float) + 65536;
+        }
+
+        ProcessRunner.Result result;
+        try
+        {
+            result = await ProcessRunner.RunAsync(
+                FfmpegProgram, MonoArguments(path, sampleRate, "pipe:1", "f32le", span), timeout, cancellationToken, captureStdout: true, maxStdoutBytes: maxBytes);
+        }
+        catch (ProcessOutputTooLargeException)
+        {
+            throw new MediaDecodeException($"audio is longer than the {maxSeconds:0} s allowed");
+        }
+
         if (result.ExitCode != 0)
         {
             throw new MediaDecodeException($"ffmpeg could not decode audio: {LastLine(result.StandardError)}");
