@@ -49,8 +49,8 @@ public sealed class ClipLimitsTests
         await stop.CancelAsync();
         await sampler;
 
-        Assert.Equal(StatusCode.ResourceExhausted, e.StatusCode);
         Assert.InRange(peak - baseline, long.MinValue, MemoryCeilingBytes);
+        Assert.Equal(StatusCode.ResourceExhausted, e.StatusCode);
     }
 
     [Fact]

@@ -9,8 +9,8 @@ namespace VmNet.Ingest;
 internal sealed class MediaSplitter(IOptions<IngestOptions> options)
 {
     public const int AudioSampleRate = 12_000;
-    public const string AudioFileName = "audio.wav";
-    public const string VideoFileName = "video.mkv";
+    public const string AudioFileName = DataDirectory.AudioPartName;
+    public const string VideoFileName = DataDirectory.VideoPartName;
 
     private readonly IngestOptions _options = options.Value;
 
