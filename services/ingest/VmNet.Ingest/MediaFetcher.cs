@@ -4,7 +4,7 @@ using VmNet.Media;
 namespace VmNet.Ingest;
 
 /// <summary>Brings a source to a local file: local paths are checked in place, the rest is downloaded into the data dir.</summary>
-internal sealed class MediaFetcher(IOptions<IngestOptions> options, IHttpClientFactory httpClients, DataDirectory data)
+internal sealed class MediaFetcher(IOptions<IngestOptions> options, IngestHttpClient http, DataDirectory data)
 {
     private readonly IngestOptions _options = options.Value;
 
@@ -62,7 +62,7 @@ internal sealed class MediaFetcher(IOptions<IngestOptions> options, IHttpClientF
         {
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             timeout.CancelAfter(_options.DownloadTimeout);
-            var client = httpClients.CreateClient("ingest");
+            var client = http.Client;
             using var response = await client.GetAsync(uri, HttpCompletionOption.ResponseHeadersRead, timeout.Token);
             if (!response.IsSuccessStatusCode)
             {
@@ -95,7 +95,8 @@ internal sealed class MediaFetcher(IOptions<IngestOptions> options, IHttpClientF
         catch (Exception e) when (e is HttpRequestException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
         {
             DeleteQuietly(target);
-            throw new IngestRejectedException($"download failed: {e.Message}");
+            // No socket details: "connection refused" against "timed out" per port would map the network behind ingest.
+            throw new IngestRejectedException("download failed");
         }
         catch
         {
