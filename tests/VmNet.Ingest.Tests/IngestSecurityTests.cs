@@ -89,3 +89,34 @@ public sealed class IngestSecurityTests
         Assert.Empty(Directory.EnumerateFiles(ingest.Data.Path, "*.partial", SearchOption.AllDirectories));
     }
 }
+
+/// <summary>Symlinks in a media root, resolved as the kernel resolves them.</summary>
+public sealed class MediaRootSymlinkTests
+{
+    [Fact]
+    public async Task A_relative_link_through_a_linked_folder_and_dotdot_cannot_leave_the_root()
+    {
+        await using var ingest = await IngestHarness.StartAsync();
+        using var outside = new TempFolder("outside");
+        Directory.CreateDirectory(Path.Combine(outside.Path, "d1", "d2"));
+        await TestMedia.MusicVideoAsync(Path.Combine(outside.Path, "d1", "x.mp4"), seconds: 1);
+        // sub -> <outside>/d1/d2; a -> sub/../x.mp4: as text that is <root>/x.mp4, for the kernel <outside>/d1/x.mp4.
+        Directory.CreateSymbolicLink(Path.Combine(ingest.Media.Path, "sub"), Path.Combine(outside.Path, "d1", "d2"));
+        File.CreateSymbolicLink(Path.Combine(ingest.Media.Path, "a.mp4"), Path.Combine("sub", "..", "x.mp4"));
+        File.WriteAllText(Path.Combine(ingest.Media.Path, "x.mp4"), "decoy inside the root");
+
+        var answer = await ingest.IngestAsync(Path.Combine(ingest.Media.Path, "a.mp4"), MediaKind.Pair);
+
+        Assert.Contains("outside the allowed media roots", Assert.IsType<IngestFailed>(answer).Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_link_to_a_file_inside_the_root_is_still_accepted()
+    {
+        await using var ingest = await IngestHarness.StartAsync();
+        var real = await TestMedia.MusicVideoAsync(ingest.Media.File("real.mp4"), seconds: 1);
+        File.CreateSymbolicLink(Path.Combine(ingest.Media.Path, "alias.mp4"), "real.mp4");
+
+        Assert.IsType<MediaIngested>(await ingest.IngestAsync(Path.Combine(ingest.Media.Path, "alias.mp4"), MediaKind.Pair));
+    }
+}
