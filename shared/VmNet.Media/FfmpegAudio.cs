@@ -57,7 +57,8 @@ public static class FfmpegAudio
 
         string? span = null;
         var maxBytes = long.MaxValue;
-        if (double.IsFinite(maxSeconds))
+        // Limits past a year (double.MaxValue from callers that mean "none") bound nothing and would not fit in -t.
+        if (maxSeconds < TimeSpan.FromDays(365).TotalSeconds)
         {
             MediaInfo info;
             try
