@@ -31,7 +31,7 @@ public sealed class MusicFeatureExtractor(StageTimer? timer = null)
         string path, bool keepFrames, TimeSpan timeout, double maxSeconds, CancellationToken cancellationToken)
     {
         var start = Stopwatch.GetTimestamp();
-        var samples = await FfmpegAudio.DecodeMonoAsync(path, SampleRate, timeout, cancellationToken);
+        var samples = await FfmpegAudio.DecodeMonoAsync(path, SampleRate, timeout, cancellationToken, maxSeconds);
         timer?.Add("decode", start);
         if (samples.Length == 0)
         {

@@ -13,6 +13,12 @@ public sealed class DataDirectory
         Directory.CreateDirectory(Root);
     }
 
+    /// <summary>The audio part ingest writes for a media id: <c>media/&lt;id&gt;/audio.wav</c>.</summary>
+    public const string AudioPartName = "audio.wav";
+
+    /// <summary>The video part ingest writes for a media id: <c>media/&lt;id&gt;/video.mkv</c>.</summary>
+    public const string VideoPartName = "video.mkv";
+
     public string Root { get; }
 
     public string Media => Sub("media");
@@ -56,6 +62,23 @@ public sealed class DataDirectory
         }
 
         throw new UnsafePathException($"not a file URI: {uri}");
+    }
+
+    /// <summary>
+    /// The local path of <paramref name="mediaId"/>'s part <paramref name="partName"/>, when <paramref name="uri"/> names
+    /// exactly that file; anything else (another id's part, another file in the data directory) is
+    /// <see cref="UnsafePathException"/>. Features are stored under the message's id, so the file read must be that id's.
+    /// </summary>
+    public string ResolvePart(Uri uri, string mediaId, string partName)
+    {
+        var path = ResolveUri(uri);
+        var expected = Path.Combine(MediaFolder(mediaId), partName);
+        if (!string.Equals(path, expected, StringComparison.Ordinal))
+        {
+            throw new UnsafePathException($"the part URI is not media/{mediaId}/{partName}");
+        }
+
+        return path;
     }
 
     /// <summary>A full path inside the data directory, or <see cref="UnsafePathException"/>.</summary>

@@ -1,3 +1,5 @@
+using System.Runtime.InteropServices;
+
 namespace VmNet.Media;
 
 /// <summary>Containment checks for untrusted paths: no traversal, no symlink escape.</summary>
@@ -19,10 +21,11 @@ public static class PathGuard
             throw new UnsafePathException($"path '{path}' is outside '{fullRoot}'");
         }
 
-        // A symlink inside the root may still point out of it.
-        var target = ResolveLinks(full);
-        var realRoot = ResolveLinks(fullRoot);
-        if (!IsUnder(realRoot, target))
+        // A symlink inside the root may still point out of it. The kernel resolves the path (links first, then "..",
+        // relative link targets from the link's real folder); text-level resolution gets "link/../x" wrong, so both the
+        // path as given and the collapsed one callers open must resolve inside the root's real path.
+        var realRoot = RealPath(fullRoot);
+        if (!IsUnder(realRoot, RealPath(full)) || !IsUnder(realRoot, RealPath(Path.Combine(fullRoot, path))))
         {
             throw new UnsafePathException($"path '{path}' leads outside '{fullRoot}'");
         }
@@ -52,6 +55,39 @@ public static class PathGuard
     private static bool IsUnder(string root, string full) =>
         full.Equals(root, StringComparison.Ordinal)
         || full.StartsWith(root + Path.DirectorySeparatorChar, StringComparison.Ordinal);
+
+    // realpath(3) where the OS has it; a path that does not exist yet resolves its folder and keeps its name.
+    private static string RealPath(string path)
+    {
+        if (!OperatingSystem.IsLinux() && !OperatingSystem.IsMacOS())
+        {
+            return ResolveLinks(path);
+        }
+
+        var resolved = NativeRealPath(path, IntPtr.Zero);
+        if (resolved == IntPtr.Zero)
+        {
+            var parent = Path.GetDirectoryName(Path.TrimEndingDirectorySeparator(path));
+            return string.IsNullOrEmpty(parent) || parent == path ? path : Path.Combine(RealPath(parent), Path.GetFileName(Path.TrimEndingDirectorySeparator(path)));
+        }
+
+        try
+        {
+            return Marshal.PtrToStringUTF8(resolved) ?? path;
+        }
+        finally
+        {
+            NativeFree(resolved);
+        }
+    }
+
+#pragma warning disable SYSLIB1054 // LibraryImport would need unsafe code for two libc calls.
+    [DllImport("libc", EntryPoint = "realpath", SetLastError = true)]
+    private static extern IntPtr NativeRealPath([MarshalAs(UnmanagedType.LPUTF8Str)] string path, IntPtr resolved);
+
+    [DllImport("libc", EntryPoint = "free")]
+    private static extern void NativeFree(IntPtr pointer);
+#pragma warning restore SYSLIB1054
 
     // Follows symlinks component by component, so a link inside the root cannot lead out of it.
     private static string ResolveLinks(string full)

@@ -15,7 +15,7 @@ public static class ProcessRunner
     /// </summary>
     public static async Task<Result> RunAsync(
         string fileName, IEnumerable<string> arguments, TimeSpan timeout, CancellationToken cancellationToken, bool captureStdout = false,
-        Func<Stream, CancellationToken, Task>? writeInput = null, string? workingDirectory = null)
+        Func<Stream, CancellationToken, Task>? writeInput = null, long maxStdoutBytes = long.MaxValue, string? workingDirectory = null)
     {
         var info = new ProcessStartInfo(fileName)
         {
@@ -45,7 +45,7 @@ public static class ProcessRunner
         var stderr = ReadTailAsync(process.StandardError, 64 * 1024);
         var stdout = new MemoryStream();
         var stdoutTask = captureStdout
-            ? process.StandardOutput.BaseStream.CopyToAsync(stdout, timeoutCts.Token)
+            ? CopyBoundedAsync(process.StandardOutput.BaseStream, stdout, maxStdoutBytes, timeoutCts.Token)
             : process.StandardOutput.BaseStream.CopyToAsync(Stream.Null, timeoutCts.Token);
         try
         {
@@ -62,8 +62,15 @@ public static class ProcessRunner
                 }
             }
 
-            await process.WaitForExitAsync(timeoutCts.Token);
+            // Output first: a capture over its limit must stop the program at once, not after it blocks on a full pipe.
             await stdoutTask;
+            await process.WaitForExitAsync(timeoutCts.Token);
+        }
+        catch (ProcessOutputTooLargeException)
+        {
+            // Captured output is memory: a program that writes more than the caller can hold is stopped, not buffered.
+            process.Kill(entireProcessTree: true);
+            throw;
         }
         catch (OperationCanceledException)
         {
@@ -77,6 +84,21 @@ public static class ProcessRunner
         }
 
         return new Result(process.ExitCode, await stderr, stdout.ToArray());
+    }
+
+    private static async Task CopyBoundedAsync(Stream source, MemoryStream target, long limit, CancellationToken cancellationToken)
+    {
+        var buffer = new byte[81920];
+        int n;
+        while ((n = await source.ReadAsync(buffer, cancellationToken)) > 0)
+        {
+            if (target.Length + n > limit)
+            {
+                throw new ProcessOutputTooLargeException($"output larger than {limit} bytes");
+            }
+
+            target.Write(buffer, 0, n);
+        }
     }
 
     /// <summary>Reads a chatty stream to its end, keeping its last <paramref name="maxChars"/> characters: the error is at the end.</summary>
@@ -97,3 +119,6 @@ public static class ProcessRunner
         return text.Length > maxChars ? text.ToString(text.Length - maxChars, maxChars) : text.ToString();
     }
 }
+
+/// <summary>A program wrote more to its captured standard output than the caller allowed; it was stopped.</summary>
+public sealed class ProcessOutputTooLargeException(string message) : Exception(message);

@@ -76,7 +76,9 @@ public sealed class SqliteFeatureCatalogue : IFeatureCatalogue
     public Task RecordKindAsync(string mediaId, MediaKind kind, double durationSeconds, CancellationToken cancellationToken) =>
         ExecuteAsync("""
             INSERT INTO items (media_id, kind, kind_known, duration, updated_at) VALUES ($id, $kind, 1, $duration, $now)
-            ON CONFLICT (media_id) DO UPDATE SET kind = excluded.kind, kind_known = 1,
+            ON CONFLICT (media_id) DO UPDATE SET
+                -- A pair stays a pair: the same bytes ingested again as music or video must not take them out of the training set.
+                kind = CASE WHEN items.kind_known = 1 AND items.kind = 0 THEN 0 ELSE excluded.kind END, kind_known = 1,
                 duration = CASE WHEN items.duration > 0 THEN items.duration ELSE excluded.duration END
             """, mediaId, kind, durationSeconds, null, null, null, cancellationToken);
 

@@ -23,8 +23,8 @@ public sealed class FfmpegFrameDecoder(int size, double framesPerSecond, double 
         var crop = $"scale={size}:{size}:force_original_aspect_ratio=increase,crop={size}:{size}";
         return
         [
-            "-nostdin", "-hide_banner", "-loglevel", "error",
-            "-t", F(maxSeconds), "-i", path,
+            "-nostdin", "-hide_banner", "-loglevel", "error", .. MediaProbe.SafeInputOptions,
+            "-t", F(maxSeconds), "-i", Path.GetFullPath(path),
             "-map", "0:v:0", "-an", "-sn", "-dn",
             .. firstFrameOnly ? (string[])["-vf", crop, "-frames:v", "1"] : ["-vf", $"fps={F(framesPerSecond)},{crop}"],
             "-pix_fmt", "rgb24", "-f", "rawvideo", "pipe:1",

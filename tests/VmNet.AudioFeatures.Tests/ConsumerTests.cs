@@ -95,11 +95,29 @@ public sealed class ConsumerTests : IAsyncLifetime
         Assert.False(await _harness.Published.Any<FeatureExtractionFailed>(x => x.Context.Message.CorrelationId == videoOnly.CorrelationId, Ct));
     }
 
+    [Fact]
+    public async Task Another_media_ids_audio_is_refused_and_nothing_is_cached_under_the_forged_id()
+    {
+        var real = await IngestedAsync(await TestMedia.AudioOnlyAsync(_temp.File("real.wav"), seconds: 2));
+        var forgedId = new string('0', MediaId.Length);
+        var forged = real with { MediaId = forgedId, CorrelationId = Guid.NewGuid() };
+        await _harness.Bus.Publish(forged, Ct);
+
+        var failed = await PublishedAsync<FeatureExtractionFailed>(forged.CorrelationId);
+        Assert.Equal(forgedId, failed.MediaId);
+        Assert.Contains("not media/", failed.Reason, StringComparison.Ordinal);
+        Assert.Empty(Directory.EnumerateFiles(Data.MediaFolder(forgedId)));
+
+        var unknownKind = real with { Kind = (MediaKind)42, CorrelationId = Guid.NewGuid() };
+        await _harness.Bus.Publish(unknownKind, Ct);
+        Assert.Contains("unknown kind", (await PublishedAsync<FeatureExtractionFailed>(unknownKind.CorrelationId)).Reason, StringComparison.Ordinal);
+    }
+
     // Places a file in the data directory as ingest would and describes it.
     private async Task<MediaIngested> IngestedAsync(string source)
     {
         var id = await MediaId.OfFileAsync(source, Ct);
-        var target = Path.Combine(Data.MediaFolder(id), "audio" + Path.GetExtension(source));
+        var target = Path.Combine(Data.MediaFolder(id), DataDirectory.AudioPartName);
         File.Copy(source, target, overwrite: true);
         return new MediaIngested(id, Guid.NewGuid(), MediaKind.Music, new Uri(target), null, 0, source, DateTimeOffset.UtcNow);
     }

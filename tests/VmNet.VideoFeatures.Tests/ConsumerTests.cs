@@ -24,7 +24,7 @@ public sealed class ConsumerTests(ArtworkVideos videos) : IDisposable
     {
         var data = new DataDirectory(_data.Path);
         var garden = await IngestedAsync(data, videos.Garden);
-        var garbage = Path.Combine(_data.Path, "garbage.mkv");
+        var garbage = Path.Combine(data.MediaFolder("0123456789abcdef0123456789abcdef"), DataDirectory.VideoPartName);
         await File.WriteAllBytesAsync(garbage, [.. Enumerable.Range(0, 2048).Select(i => (byte)(i * 7))], Ct);
         var weather = await IngestedAsync(data, videos.Weather);
 
@@ -33,19 +33,24 @@ public sealed class ConsumerTests(ArtworkVideos videos) : IDisposable
         await harness.Start();
         var bad = Message("0123456789abcdef0123456789abcdef", garbage);
         var outside = Message("fedcba9876543210fedcba9876543210", videos.Garden); // outside the data dir
+        // Another id's part: its features must not be stored under this id.
+        var forged = garden with { MediaId = "00000000000000000000000000000000", CorrelationId = Guid.NewGuid() };
         await harness.Bus.Publish(bad, Ct);
         await harness.Bus.Publish(outside, Ct);
+        await harness.Bus.Publish(forged, Ct);
         await harness.Bus.Publish(garden, Ct);
         await harness.Bus.Publish(weather, Ct);
         await harness.Bus.Publish(garden with { VideoUri = null, Kind = MediaKind.Music }, Ct);
 
         var extracted = await WaitAsync<VideoFeaturesExtracted>(harness, 2);
-        var failed = await WaitAsync<FeatureExtractionFailed>(harness, 2);
+        var failed = await WaitAsync<FeatureExtractionFailed>(harness, 3);
         Assert.False(await harness.Published.Any<Fault<MediaIngested>>(Ct));
         Assert.True(await harness.Consumed.Any<MediaIngested>(m => m.Context.Message.VideoUri is null, Ct));
         Assert.All(failed, f => Assert.Equal(Modality.Video, f.Modality));
         Assert.Contains(failed, f => f.MediaId == bad.MediaId && f.Reason.Contains("ffmpeg", StringComparison.Ordinal));
         Assert.Contains(failed, f => f.MediaId == outside.MediaId && f.Reason.Contains("outside", StringComparison.Ordinal));
+        Assert.Contains(failed, f => f.MediaId == forged.MediaId && f.Reason.Contains("not media/", StringComparison.Ordinal));
+        Assert.DoesNotContain(extracted, e => e.MediaId == forged.MediaId);
 
         var fromBus = extracted.Single(e => e.MediaId == garden.MediaId);
         Assert.Equal(15, fromBus.Frames);

@@ -28,10 +28,16 @@ internal sealed partial class AudioFeatureService(
             throw new FeatureRejectedException($"invalid media id '{message.MediaId}'");
         }
 
+        if (!Enum.IsDefined(message.Kind))
+        {
+            throw new FeatureRejectedException($"unknown kind {(int)message.Kind}");
+        }
+
         string path;
         try
         {
-            path = data.ResolveUri(message.AudioUri);
+            // Only this id's own part: a message naming another item's audio would store its features under this id.
+            path = data.ResolvePart(message.AudioUri, message.MediaId, DataDirectory.AudioPartName);
         }
         catch (UnsafePathException e)
         {

@@ -1,7 +1,9 @@
 using MassTransit;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using VmNet.Catalogue;
 using VmNet.Contracts;
+using VmNet.Media;
 using VmNet.ServiceDefaults;
 
 namespace VmNet.Embedder;
@@ -11,12 +13,18 @@ namespace VmNet.Embedder;
 /// <see cref="MediaEmbedded"/> for the live model; before any model nothing is embedded or published. The same
 /// message twice writes the same rows and vectors again: nothing changes, and <see cref="MediaEmbedded"/> is re-sent.
 /// </summary>
-internal sealed class FeaturesExtractedConsumer(IFeatureCatalogue catalogue, CatalogueEmbedder embedder, IVectorStore store)
+internal sealed partial class FeaturesExtractedConsumer(
+    IFeatureCatalogue catalogue, CatalogueEmbedder embedder, IVectorStore store, ILogger<FeaturesExtractedConsumer> logger)
     : IConsumer<AudioFeaturesExtracted>, IConsumer<VideoFeaturesExtracted>, IConsumer<MediaIngested>
 {
     public async Task Consume(ConsumeContext<AudioFeaturesExtracted> context)
     {
         var m = context.Message;
+        if (!Acceptable(m.MediaId, MediaKind.Music, m.Vector.Length))
+        {
+            return;
+        }
+
         await catalogue.UpsertMusicAsync(m.MediaId, MediaKind.Music, [.. m.Vector], m.ExtractorVersion, m.DurationSeconds, m.TempoBpm, context.CancellationToken);
         await EmbedAsync(context, m.MediaId, m.CorrelationId);
     }
@@ -24,13 +32,39 @@ internal sealed class FeaturesExtractedConsumer(IFeatureCatalogue catalogue, Cat
     public async Task Consume(ConsumeContext<VideoFeaturesExtracted> context)
     {
         var m = context.Message;
+        if (!Acceptable(m.MediaId, MediaKind.Video, m.Vector.Length))
+        {
+            return;
+        }
+
         await catalogue.UpsertVideoAsync(m.MediaId, MediaKind.Video, [.. m.Vector], m.ExtractorVersion, m.DurationSeconds, context.CancellationToken);
         await EmbedAsync(context, m.MediaId, m.CorrelationId);
     }
 
     /// <summary>Ingest knows whether an item is a pair, a video-only upload or a music-only track.</summary>
     public Task Consume(ConsumeContext<MediaIngested> context) =>
-        catalogue.RecordKindAsync(context.Message.MediaId, context.Message.Kind, context.Message.DurationSeconds, context.CancellationToken);
+        Acceptable(context.Message.MediaId, context.Message.Kind, features: 1)
+            ? catalogue.RecordKindAsync(context.Message.MediaId, context.Message.Kind, context.Message.DurationSeconds, context.CancellationToken)
+            : Task.CompletedTask;
+
+    // Rows are keyed by the message's id: one that is not a content hash (or an unknown kind, or no features) would write
+    // a row no ingest made, so it is dropped with a warning rather than stored or retried.
+    private bool Acceptable(string mediaId, MediaKind kind, int features)
+    {
+        var reason = !MediaId.IsValid(mediaId) ? "not a media id"
+            : !Enum.IsDefined(kind) ? $"unknown kind {(int)kind}"
+            : features == 0 ? "no features"
+            : null;
+        if (reason is not null)
+        {
+            LogDropped(mediaId, reason);
+        }
+
+        return reason is null;
+    }
+
+    [LoggerMessage(4020, LogLevel.Warning, "Dropped a message for '{MediaId}': {Reason}")]
+    private partial void LogDropped(string mediaId, string reason);
 
     private async Task EmbedAsync(ConsumeContext context, string mediaId, Guid correlationId)
     {

@@ -17,6 +17,12 @@ public sealed class IngestOptions
     /// <summary>The yt-dlp program used for YouTube ids and YouTube URLs.</summary>
     public string YtDlp { get; set; } = "yt-dlp";
 
+    /// <summary>
+    /// Networks (CIDR) downloads may reach besides public addresses; empty (the default) means loopback, link-local,
+    /// private and other non-public ranges are refused.
+    /// </summary>
+    public List<string> AllowedNetworks { get; set; } = [];
+
     public TimeSpan DownloadTimeout { get; set; } = TimeSpan.FromMinutes(10);
 
     public TimeSpan FfmpegTimeout { get; set; } = TimeSpan.FromMinutes(10);

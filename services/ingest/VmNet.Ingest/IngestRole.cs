@@ -19,7 +19,8 @@ public static class IngestRole
     public static IHostApplicationBuilder AddIngest(this IHostApplicationBuilder builder)
     {
         builder.Services.Configure<IngestOptions>(builder.Configuration.GetSection(IngestOptions.Section));
-        builder.Services.AddHttpClient("ingest");
+        // Not from IHttpClientFactory: the defaults add a retrying resilience handler, and downloads need the guarded handler.
+        builder.Services.AddSingleton<IngestHttpClient>();
         builder.Services.AddSingleton<MediaFetcher>().AddSingleton<MediaSplitter>().AddSingleton<Ingestor>();
         builder.Services.AddRoleConsumers(Name, bus => bus.AddConsumer<IngestRequestedConsumer>(typeof(IngestRequestedConsumerDefinition)));
         return builder;

@@ -19,14 +19,22 @@ internal sealed partial class Ingestor(MediaFetcher fetcher, MediaSplitter split
     /// <summary>Returns the <see cref="MediaIngested"/> to publish, or throws <see cref="IngestRejectedException"/>.</summary>
     public async Task<MediaIngested> IngestAsync(IngestRequested request, CancellationToken cancellationToken)
     {
+        if (!Enum.IsDefined(request.Kind))
+        {
+            throw new IngestRejectedException($"unknown kind {(int)request.Kind}");
+        }
+
         using var activity = ServiceDefaults.Telemetry.ActivitySource.StartActivity("ingest");
         using var fetched = await fetcher.FetchAsync(request.Source, cancellationToken);
+        // Hashing reads the whole file: refuse an oversize one before spending that.
+        splitter.CheckSize(fetched.Path);
         var mediaId = await MediaId.OfFileAsync(fetched.Path, cancellationToken);
         activity?.SetTag("vmnet.media_id", mediaId);
         var folder = data.MediaFolder(mediaId);
         var manifestPath = Path.Combine(folder, ManifestName);
         var manifest = await ReadManifestAsync(manifestPath, cancellationToken);
-        if (manifest is null || manifest.Kind != request.Kind)
+        // A pair's parts serve any kind: the same bytes asked for again as music or video stay a pair (never downgraded).
+        if (manifest is null || (manifest.Kind != request.Kind && manifest.Kind != MediaKind.Pair))
         {
             var analysis = await splitter.ProbeAsync(fetched.Path, request.Kind, cancellationToken);
             var parts = await splitter.SplitAsync(fetched.Path, analysis, request.Kind, folder, cancellationToken);
@@ -42,7 +50,7 @@ internal sealed partial class Ingestor(MediaFetcher fetcher, MediaSplitter split
         return new MediaIngested(
             mediaId,
             request.CorrelationId,
-            request.Kind,
+            manifest.Kind,
             manifest.AudioFile is null ? null : DataDirectory.ToUri(Path.Combine(folder, manifest.AudioFile)),
             manifest.VideoFile is null ? null : DataDirectory.ToUri(Path.Combine(folder, manifest.VideoFile)),
             manifest.DurationSeconds,

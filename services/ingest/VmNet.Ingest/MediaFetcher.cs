@@ -4,7 +4,7 @@ using VmNet.Media;
 namespace VmNet.Ingest;
 
 /// <summary>Brings a source to a local file: local paths are checked in place, the rest is downloaded into the data dir.</summary>
-internal sealed class MediaFetcher(IOptions<IngestOptions> options, IHttpClientFactory httpClients, DataDirectory data)
+internal sealed class MediaFetcher(IOptions<IngestOptions> options, IngestHttpClient http, DataDirectory data)
 {
     private readonly IngestOptions _options = options.Value;
 
@@ -56,12 +56,13 @@ internal sealed class MediaFetcher(IOptions<IngestOptions> options, IHttpClientF
 
     private async Task<Fetched> DownloadAsync(Uri uri, CancellationToken cancellationToken)
     {
-        var target = TempFile(Path.GetExtension(uri.AbsolutePath));
+        // A fixed extension: the URL's own (".m3u8", ".concat", ...) would choose how FFmpeg opens the file.
+        var target = Path.Combine(data.Temp, Guid.NewGuid().ToString("N") + ".download");
         try
         {
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             timeout.CancelAfter(_options.DownloadTimeout);
-            var client = httpClients.CreateClient("ingest");
+            var client = http.Client;
             using var response = await client.GetAsync(uri, HttpCompletionOption.ResponseHeadersRead, timeout.Token);
             if (!response.IsSuccessStatusCode)
             {
@@ -94,7 +95,8 @@ internal sealed class MediaFetcher(IOptions<IngestOptions> options, IHttpClientF
         catch (Exception e) when (e is HttpRequestException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
         {
             DeleteQuietly(target);
-            throw new IngestRejectedException($"download failed: {e.Message}");
+            // No socket details: "connection refused" against "timed out" per port would map the network behind ingest.
+            throw new IngestRejectedException("download failed");
         }
         catch
         {
@@ -159,9 +161,6 @@ internal sealed class MediaFetcher(IOptions<IngestOptions> options, IHttpClientF
             // A leftover temp file is not worth failing an ingest for.
         }
     }
-
-    private string TempFile(string extension) =>
-        Path.Combine(data.Temp, Guid.NewGuid().ToString("N") + (extension.Length is > 0 and <= 8 ? extension : ".bin"));
 }
 
 /// <summary>Bad input: answered with IngestFailed and the message, never retried.</summary>

@@ -1,5 +1,4 @@
 using System.Globalization;
-using FFMpegCore;
 using Microsoft.Extensions.Options;
 using VmNet.Contracts;
 using VmNet.Media;
@@ -10,39 +9,29 @@ namespace VmNet.Ingest;
 internal sealed class MediaSplitter(IOptions<IngestOptions> options)
 {
     public const int AudioSampleRate = 12_000;
-    public const string AudioFileName = "audio.wav";
-    public const string VideoFileName = "video.mkv";
+    public const string AudioFileName = DataDirectory.AudioPartName;
+    public const string VideoFileName = DataDirectory.VideoPartName;
 
     private readonly IngestOptions _options = options.Value;
 
     public sealed record Parts(string? AudioPath, string? VideoPath, double DurationSeconds);
 
     /// <summary>Checks size, readability, streams against <paramref name="kind"/> and duration; throws <see cref="IngestRejectedException"/>.</summary>
-    public async Task<IMediaAnalysis> ProbeAsync(string path, MediaKind kind, CancellationToken cancellationToken)
+    public async Task<MediaInfo> ProbeAsync(string path, MediaKind kind, CancellationToken cancellationToken)
     {
-        var length = new FileInfo(path).Length;
-        if (length == 0)
-        {
-            throw new IngestRejectedException("empty file");
-        }
-
-        if (length > _options.MaxBytes)
-        {
-            throw new IngestRejectedException($"file is {length} bytes, over the {_options.MaxBytes}-byte limit");
-        }
-
-        IMediaAnalysis analysis;
+        CheckSize(path);
+        MediaInfo analysis;
         try
         {
-            analysis = await FFProbe.AnalyseAsync(path, cancellationToken: cancellationToken);
+            analysis = await MediaProbe.ProbeAsync(path, _options.FfmpegTimeout, cancellationToken);
         }
-        catch (Exception e) when (e is not OperationCanceledException)
+        catch (MediaDecodeException e)
         {
-            throw new IngestRejectedException($"not a readable media file: {FfmpegAudio.LastLine(e.Message)}");
+            throw new IngestRejectedException($"not a readable media file: {e.Message}");
         }
 
-        var hasAudio = analysis.PrimaryAudioStream is not null;
-        var hasVideo = analysis.PrimaryVideoStream is not null;
+        var hasAudio = analysis.HasAudio;
+        var hasVideo = analysis.HasVideo;
         var missing = kind switch
         {
             MediaKind.Pair when !hasAudio || !hasVideo =>
@@ -56,7 +45,7 @@ internal sealed class MediaSplitter(IOptions<IngestOptions> options)
             throw new IngestRejectedException(missing);
         }
 
-        var duration = analysis.Duration.TotalSeconds;
+        var duration = analysis.DurationSeconds;
         if (duration <= 0)
         {
             throw new IngestRejectedException("media has no duration (truncated or not media)");
@@ -71,33 +60,67 @@ internal sealed class MediaSplitter(IOptions<IngestOptions> options)
         return analysis;
     }
 
+    /// <summary>Refuses an empty file or one over <c>Ingest:MaxBytes</c>; done before any hashing or probing.</summary>
+    public void CheckSize(string path)
+    {
+        var maxBytes = _options.MaxBytes;
+        var length = new FileInfo(path).Length;
+        if (length == 0)
+        {
+            throw new IngestRejectedException("empty file");
+        }
+
+        if (length > maxBytes)
+        {
+            throw new IngestRejectedException($"file is {length} bytes, over the {maxBytes}-byte limit");
+        }
+    }
+
     /// <summary>Writes the 12 kHz mono WAV and/or the stream-copied video into <paramref name="folder"/>.</summary>
-    public async Task<Parts> SplitAsync(string input, IMediaAnalysis analysis, MediaKind kind, string folder, CancellationToken cancellationToken)
+    public async Task<Parts> SplitAsync(string input, MediaInfo analysis, MediaKind kind, string folder, CancellationToken cancellationToken)
     {
         string? audio = null;
         string? video = null;
-        if (kind != MediaKind.Video && analysis.PrimaryAudioStream is not null)
+        // The probed duration comes from the container's headers, which the file itself writes: -t caps what is
+        // actually decoded at the same limit, so a file that lies about its length still cannot fill the disk.
+        var limit = _options.MaxDurationSeconds.ToString("0.###", CultureInfo.InvariantCulture);
+        if (kind != MediaKind.Video && analysis.HasAudio)
         {
             audio = Path.Combine(folder, AudioFileName);
             var partial = Partial(audio);
-            await RunFfmpegAsync(FfmpegAudio.MonoArguments(input, AudioSampleRate, partial, "wav"), cancellationToken);
-            File.Move(partial, audio, overwrite: true);
+            await WriteAsync(FfmpegAudio.MonoArguments(input, AudioSampleRate, partial, "wav", limit), partial, audio, cancellationToken);
         }
 
-        if (kind != MediaKind.Music && analysis.PrimaryVideoStream is not null)
+        if (kind != MediaKind.Music && analysis.HasVideo)
         {
             video = Path.Combine(folder, VideoFileName);
             var partial = Partial(video);
             string[] args =
             [
-                "-nostdin", "-hide_banner", "-loglevel", "error", "-y",
-                "-i", input, "-map", "0:v:0", "-an", "-sn", "-dn", "-c:v", "copy", "-f", "matroska", partial,
+                "-nostdin", "-hide_banner", "-loglevel", "error", "-y", .. MediaProbe.SafeInputOptions,
+                "-i", Path.GetFullPath(input), "-t", limit, "-map", "0:v:0", "-an", "-sn", "-dn", "-c:v", "copy", "-f", "matroska", partial,
             ];
-            await RunFfmpegAsync(args, cancellationToken);
-            File.Move(partial, video, overwrite: true);
+            await WriteAsync(args, partial, video, cancellationToken);
         }
 
-        return new Parts(audio, video, analysis.Duration.TotalSeconds);
+        return new Parts(audio, video, Math.Min(analysis.DurationSeconds, _options.MaxDurationSeconds));
+    }
+
+    private async Task WriteAsync(IReadOnlyList<string> arguments, string partial, string final, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await RunFfmpegAsync(arguments, cancellationToken);
+            File.Move(partial, final, overwrite: true);
+        }
+        finally
+        {
+            // A failed, timed-out or cancelled split leaves no half-written part behind.
+            if (File.Exists(partial))
+            {
+                File.Delete(partial);
+            }
+        }
     }
 
     // Parts are written under a unique temporary name and renamed, so a reader never sees half a file
@@ -106,7 +129,18 @@ internal sealed class MediaSplitter(IOptions<IngestOptions> options)
 
     private async Task RunFfmpegAsync(IReadOnlyList<string> arguments, CancellationToken cancellationToken)
     {
-        var result = await ProcessRunner.RunAsync(FfmpegAudio.FfmpegProgram, arguments, _options.FfmpegTimeout, cancellationToken);
+        ProcessRunner.Result result;
+        try
+        {
+            result = await ProcessRunner.RunAsync(FfmpegAudio.FfmpegProgram, arguments, _options.FfmpegTimeout, cancellationToken);
+        }
+        catch (TimeoutException e)
+        {
+            // The same file would time out again: a rejection, not a retried fault.
+            throw new IngestRejectedException($"ffmpeg could not split the media: {e.Message}");
+        }
+
+
         if (result.ExitCode != 0)
         {
             throw new IngestRejectedException(

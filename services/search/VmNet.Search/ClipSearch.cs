@@ -17,12 +17,19 @@ public interface IClipFeatureExtractor
 /// </summary>
 internal sealed class ClipSearch(SearchEngine engine, IClipFeatureExtractor extractor, DataDirectory data, IOptions<SearchOptions> options)
 {
-    public const string FfprobeProgram = "ffprobe";
+    // Each clip holds a temp file, an FFmpeg process and its decoded samples: a fixed number at once bounds memory and disk.
+    private readonly SemaphoreSlim _slots = new(Math.Max(0, options.Value.MaxConcurrentClips));
 
     /// <summary>Searches <paramref name="target"/> items for the clip whose bytes arrive as <paramref name="chunks"/>.</summary>
     public async Task<SearchAnswer> SearchAsync(
         Modality target, SearchQuery template, IAsyncEnumerable<ReadOnlyMemory<byte>> chunks, CancellationToken cancellationToken)
     {
+        if (!_slots.Wait(0, CancellationToken.None))
+        {
+            throw new SearchFailedException(
+                SearchFailure.ResourceExhausted, $"{options.Value.MaxConcurrentClips} clips are being searched already; try again later");
+        }
+
         var path = Path.Combine(data.Temp, $"clip-{Guid.NewGuid():N}.upload");
         try
         {
@@ -46,6 +53,7 @@ internal sealed class ClipSearch(SearchEngine engine, IClipFeatureExtractor extr
         finally
         {
             File.Delete(path);
+            _slots.Release();
         }
     }
 
@@ -72,25 +80,37 @@ internal sealed class ClipSearch(SearchEngine engine, IClipFeatureExtractor extr
     }
 
     // FFmpeg's own words for a file it cannot read, and a clear answer for a clip without the needed stream.
-    private static async Task ProbeAsync(string path, Modality modality, CancellationToken cancellationToken)
+    private async Task ProbeAsync(string path, Modality modality, CancellationToken cancellationToken)
     {
-        var result = await ProcessRunner.RunAsync(
-            FfprobeProgram,
-            ["-v", "error", "-show_entries", "stream=codec_type", "-of", "csv=p=0", path],
-            TimeSpan.FromMinutes(1),
-            cancellationToken,
-            captureStdout: true);
-        var streams = System.Text.Encoding.UTF8.GetString(result.StandardOutput)
-            .Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-        if (result.ExitCode != 0 || streams.Length == 0)
+        MediaInfo info;
+        try
         {
-            throw new SearchFailedException(SearchFailure.InvalidArgument, $"the clip is not decodable media: {FfmpegAudio.LastLine(result.StandardError)}");
+            info = await MediaProbe.ProbeAsync(path, TimeSpan.FromMinutes(1), cancellationToken);
+        }
+        catch (MediaDecodeException e)
+        {
+            throw new SearchFailedException(SearchFailure.InvalidArgument, $"the clip is not decodable media: {e.Message}");
         }
 
-        var needed = modality == Modality.Music ? "audio" : "video";
-        if (!streams.Contains(needed, StringComparer.Ordinal))
+        var (needed, present) = modality == Modality.Music ? ("audio", info.HasAudio) : ("video", info.HasVideo);
+        if (!present)
         {
-            throw new SearchFailedException(SearchFailure.InvalidArgument, $"the clip has no {needed} stream (found: {string.Join(", ", streams.Distinct())})");
+            throw new SearchFailedException(SearchFailure.InvalidArgument, $"the clip has no {needed} stream (found: {Describe(info)})");
+        }
+
+        // Refused before decoding: the duration is all it takes to know the decoded clip would be too big.
+        if (modality == Modality.Music && info.DurationSeconds > options.Value.MaxClipSeconds)
+        {
+            throw new SearchFailedException(
+                SearchFailure.ResourceExhausted, $"the clip lasts {info.DurationSeconds:0} s, over the {options.Value.MaxClipSeconds:0} s limit");
         }
     }
+
+    private static string Describe(MediaInfo info) => (info.HasAudio, info.HasVideo) switch
+    {
+        (true, true) => "audio, video",
+        (true, false) => "audio",
+        (false, true) => "video",
+        _ => "no audio or video",
+    };
 }

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 using VmNet.AudioFeatures;
 using VmNet.Contracts;
 using VmNet.Media;
@@ -12,7 +13,8 @@ namespace VmNet.Search;
 /// (with the current WPCA/PCA). The CNN is taken from the video-features role when it runs in this process, else
 /// loaded on the first video clip.
 /// </summary>
-internal sealed class MediaClipFeatureExtractor(IServiceProvider services, IConfiguration configuration, DataDirectory data) : IClipFeatureExtractor
+internal sealed class MediaClipFeatureExtractor(IServiceProvider services, IConfiguration configuration, DataDirectory data, IOptions<SearchOptions> options)
+    : IClipFeatureExtractor
 {
     private static readonly TimeSpan DecodeTimeout = TimeSpan.FromMinutes(2);
     private readonly MusicFeatureExtractor _music = new();
@@ -24,6 +26,6 @@ internal sealed class MediaClipFeatureExtractor(IServiceProvider services, IConf
 
     public async Task<float[]> ExtractAsync(Modality modality, string path, CancellationToken cancellationToken) =>
         modality == Modality.Music
-            ? (await _music.FromFileAsync(path, keepFrames: false, DecodeTimeout, maxSeconds: 3600, cancellationToken)).Vector
+            ? (await _music.FromFileAsync(path, keepFrames: false, DecodeTimeout, options.Value.MaxClipSeconds, cancellationToken)).Vector
             : (await _video.Value.ExtractAsync(path, cancellationToken)).Vector;
 }

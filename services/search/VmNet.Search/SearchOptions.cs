@@ -23,6 +23,15 @@ public sealed class SearchOptions
     /// <summary>Largest uploaded clip (default 64 MiB); more is RESOURCE_EXHAUSTED.</summary>
     public long MaxClipBytes { get; set; } = 64L * 1024 * 1024;
 
+    /// <summary>
+    /// Longest music clip accepted (default 600 s), checked on ffprobe's duration before decoding; decoding stops just past
+    /// it, so one clip's decoded samples stay under about 29 MB (600 s × 12 kHz × 4 bytes).
+    /// </summary>
+    public double MaxClipSeconds { get; set; } = 600;
+
+    /// <summary>Clips handled at once (default 2); one more is RESOURCE_EXHAUSTED at once rather than queued.</summary>
+    public int MaxConcurrentClips { get; set; } = 2;
+
     /// <summary>Longest time decoding and extracting one clip may take.</summary>
     public TimeSpan ClipTimeout { get; set; } = TimeSpan.FromMinutes(2);
 

@@ -29,7 +29,13 @@ internal sealed partial class MediaIngestedConsumer(MediaVideoFeatures features,
         activity?.SetTag("vmnet.media_id", message.MediaId);
         try
         {
-            var path = data.ResolveUri(message.VideoUri);
+            if (!Enum.IsDefined(message.Kind))
+            {
+                throw new ArgumentException($"unknown kind {(int)message.Kind}");
+            }
+
+            // Only this id's own part: a message naming another item's video would store its features under this id.
+            var path = data.ResolvePart(message.VideoUri, message.MediaId, DataDirectory.VideoPartName);
             var result = await features.ExtractAsync(message.MediaId, message.Kind, path, message.DurationSeconds, context.CancellationToken);
             LogExtracted(message.MediaId, result.Frames, result.Dimension, result.PcaVersion ?? "none");
             await context.Publish(new VideoFeaturesExtracted(

@@ -1,7 +1,9 @@
 using System.Security.Cryptography;
 using System.Text;
+using Grpc.AspNetCore.Server;
 using Grpc.Core;
 using Grpc.Core.Interceptors;
+using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using VmNet.Media;
@@ -17,8 +19,6 @@ namespace VmNet.Search.Grpc;
 internal sealed partial class SearchServerInterceptor(IOptionsMonitor<SearchOptions> options, ILogger<SearchServerInterceptor> logger) : Interceptor
 {
     public const string ApiKeyHeader = "x-api-key";
-    private static readonly string AdminPrefix = $"/{SearchAdminService.Descriptor.FullName}/";
-    private static readonly string QueryPrefix = $"/{SearchService.Descriptor.FullName}/";
 
     public override Task<TResponse> UnaryServerHandler<TRequest, TResponse>(
         TRequest request, ServerCallContext context, UnaryServerMethod<TRequest, TResponse> continuation) =>
@@ -64,8 +64,17 @@ internal sealed partial class SearchServerInterceptor(IOptionsMonitor<SearchOpti
 
     private void Authorize(ServerCallContext context)
     {
+        // Decide by the service the router resolved, never by the request path: routing matches paths case-insensitively,
+        // so a string test on context.Method let "/VMNET.SEARCH.V1.SEARCHADMINSERVICE/..." through without a key.
+        var service = context.GetHttpContext().GetEndpoint()?.Metadata.GetMetadata<GrpcMethodMetadata>()?.ServiceType;
+        if (service is null)
+        {
+            LogRefused(context.Method, "no resolved gRPC endpoint");
+            throw new RpcException(new Status(StatusCode.PermissionDenied, "call not resolved to a known service"));
+        }
+
         var current = options.CurrentValue;
-        if (context.Method.StartsWith(AdminPrefix, StringComparison.Ordinal))
+        if (typeof(SearchAdminService.SearchAdminServiceBase).IsAssignableFrom(service))
         {
             if (string.IsNullOrEmpty(current.AdminApiKey))
             {
@@ -75,7 +84,7 @@ internal sealed partial class SearchServerInterceptor(IOptionsMonitor<SearchOpti
 
             Require(context, current.AdminApiKey, "admin");
         }
-        else if (context.Method.StartsWith(QueryPrefix, StringComparison.Ordinal) && !string.IsNullOrEmpty(current.QueryApiKey))
+        else if (typeof(SearchService.SearchServiceBase).IsAssignableFrom(service) && !string.IsNullOrEmpty(current.QueryApiKey))
         {
             Require(context, current.QueryApiKey, "query");
         }

@@ -1,0 +1,51 @@
+using MassTransit;
+using VmNet.Contracts;
+
+namespace VmNet.Embedder.Tests;
+
+/// <summary>Messages the embedder must not turn into catalogue rows: malformed ids, unknown kinds, downgrades of a pair.</summary>
+public sealed class ForgedMessageTests
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task Features_under_a_malformed_media_id_are_not_stored()
+    {
+        await using var h = await EmbedderHarness.StartAsync();
+        const string forged = "../../etc/not-a-hash";
+        await h.PublishMusicAsync(forged, seed: 1);
+        await h.ConsumedAsync<AudioFeaturesExtracted>(forged);
+
+        Assert.Null(await h.Catalogue.GetAsync(forged, Ct));
+        Assert.False(await h.Harness.Published.Any<Fault<AudioFeaturesExtracted>>(Ct));
+    }
+
+    [Fact]
+    public async Task An_unknown_kind_is_not_recorded()
+    {
+        await using var h = await EmbedderHarness.StartAsync();
+        var id = EmbedderHarness.Id(7);
+        await h.PublishMusicAsync(id, seed: 1);
+        await h.ConsumedAsync<AudioFeaturesExtracted>(id);
+        await h.Harness.Bus.Publish(new MediaIngested(id, Guid.NewGuid(), (MediaKind)42, null, null, 30, "test", DateTimeOffset.UtcNow), Ct);
+        await h.ConsumedAsync<MediaIngested>(id);
+
+        Assert.Equal(MediaKind.Music, (await h.Catalogue.GetAsync(id, Ct))!.Kind);
+    }
+
+    [Fact]
+    public async Task A_pair_asked_for_again_as_music_stays_a_pair()
+    {
+        await using var h = await EmbedderHarness.StartAsync();
+        var id = EmbedderHarness.Id(8);
+        await h.Harness.Bus.Publish(new MediaIngested(id, Guid.NewGuid(), MediaKind.Pair, null, null, 30, "test", DateTimeOffset.UtcNow), Ct);
+        await h.PublishMusicAsync(id, seed: 1);
+        await h.PublishVideoAsync(id, seed: 2);
+        await h.ConsumedAsync<MediaIngested>(id);
+        await h.Harness.Bus.Publish(new MediaIngested(id, Guid.NewGuid(), MediaKind.Music, null, null, 30, "test", DateTimeOffset.UtcNow), Ct);
+        await h.ConsumedAsync<MediaIngested>(id, count: 2);
+        await h.ConsumedAsync<VideoFeaturesExtracted>(id);
+
+        Assert.Equal(MediaKind.Pair, (await h.Catalogue.GetAsync(id, Ct))!.Kind);
+    }
+}
