@@ -48,6 +48,7 @@ public sealed class ChildProcess : IDisposable
     {
         var info = new ProcessStartInfo(fileName)
         {
+            RedirectStandardInput = true,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
@@ -72,7 +73,11 @@ public sealed class ChildProcess : IDisposable
 
         try
         {
-            return new ChildProcess(Process.Start(info) ?? throw new InvalidOperationException($"could not start {fileName}"), log, keepLines);
+            var process = Process.Start(info) ?? throw new InvalidOperationException($"could not start {fileName}");
+
+            // Its stdin is empty and closed: a child must not read (and take) what was meant for this process.
+            process.StandardInput.Close();
+            return new ChildProcess(process, log, keepLines);
         }
         catch
         {

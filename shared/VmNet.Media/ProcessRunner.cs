@@ -22,7 +22,8 @@ public static class ProcessRunner
             WorkingDirectory = workingDirectory ?? string.Empty,
             RedirectStandardError = true,
             RedirectStandardOutput = true,
-            RedirectStandardInput = writeInput is not null,
+            // Never the caller's stdin: a child that reads it would steal what the caller's own parent sends there.
+            RedirectStandardInput = true,
             UseShellExecute = false,
         };
         foreach (var argument in arguments)
@@ -49,7 +50,11 @@ public static class ProcessRunner
             : process.StandardOutput.BaseStream.CopyToAsync(Stream.Null, timeoutCts.Token);
         try
         {
-            if (writeInput is not null)
+            if (writeInput is null)
+            {
+                process.StandardInput.Close();
+            }
+            else
             {
                 try
                 {

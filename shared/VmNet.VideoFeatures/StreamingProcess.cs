@@ -24,6 +24,8 @@ public sealed class StreamingProcess : IAsyncDisposable
     {
         var info = new ProcessStartInfo(fileName)
         {
+            // Never the caller's stdin: a child that reads it would take what the caller's own parent sends there.
+            RedirectStandardInput = true,
             RedirectStandardError = true,
             RedirectStandardOutput = true,
             UseShellExecute = false,
@@ -44,6 +46,7 @@ public sealed class StreamingProcess : IAsyncDisposable
             throw new FileNotFoundException($"{fileName} is not installed or not on PATH ({e.Message})", fileName, e);
         }
 
+        process.StandardInput.Close();
         return new StreamingProcess(process);
     }
 

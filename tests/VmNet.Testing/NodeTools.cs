@@ -34,13 +34,18 @@ public static class NodeTools
 
     public static async Task<(int ExitCode, string Output)> RunAsync(string folder, string program, IEnumerable<string> arguments, TimeSpan timeout)
     {
-        var start = new ProcessStartInfo(program) { WorkingDirectory = folder, RedirectStandardOutput = true, RedirectStandardError = true };
+        // stdin too: xunit v3 talks to this test process over its stdin, which a child would otherwise inherit and read.
+        var start = new ProcessStartInfo(program)
+        {
+            WorkingDirectory = folder, RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true,
+        };
         foreach (var a in arguments)
         {
             start.ArgumentList.Add(a);
         }
 
         using var process = Process.Start(start)!;
+        process.StandardInput.Close();
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
         using var cts = new CancellationTokenSource(timeout);
