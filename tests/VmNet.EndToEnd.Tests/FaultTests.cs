@@ -30,8 +30,7 @@ public sealed class FaultTests(ITestOutputHelper output)
         // A broker of its own: restarting the shared one would break the tests running beside this one.
         RabbitMqBroker.RequireUri();
         using var state = new TempFolder("rabbitmq-restart");
-        var port = Ports.Free();
-        await BrokerScriptAsync("start", state.Path, port.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        var port = await StartOwnBrokerAsync(state.Path);
         try
         {
             var broker = $"amqp://guest:guest@127.0.0.1:{port}/";
@@ -303,6 +302,25 @@ public sealed class FaultTests(ITestOutputHelper output)
         }
 
         return found;
+    }
+
+    // A free port can be taken by another process before the broker binds it (many test processes start servers on
+    // the machine at once): the first start tries a fresh port, at most three times.
+    private static async Task<int> StartOwnBrokerAsync(string state)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            var port = Ports.Free();
+            try
+            {
+                await BrokerScriptAsync("start", state, port.ToString(System.Globalization.CultureInfo.InvariantCulture));
+                return port;
+            }
+            catch (InvalidOperationException) when (attempt < 3)
+            {
+                await BrokerScriptAsync("stop", state);
+            }
+        }
     }
 
     private static async Task BrokerScriptAsync(params string[] arguments)
