@@ -33,12 +33,11 @@ public static class PipelineBenchCommand
         {
             var output = parse.InvocationConfiguration.Output;
             var error = parse.InvocationConfiguration.Error;
-            var overrides = CommandContext.From(parse).Overrides;
-            var config = new ConfigurationBuilder().AddEnvironmentVariables().AddInMemoryCollection(overrides).Build();
-            var bus = config.GetSection(BusOptions.Section).Get<BusOptions>() ?? new BusOptions();
+            var context = CommandContext.From(parse);
+            var bus = context.Bus;
             var options = new PipelineBenchOptions
             {
-                DataDirectory = ServiceDefaultsExtensions.DataDirectoryPath(config),
+                DataDirectory = context.DataPath,
                 Pairs = parse.GetValue(pairs),
                 Seconds = parse.GetValue(seconds),
                 LatencySamples = parse.GetValue(samples),
