@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using VmNet.Catalogue;
 using V1 = VmNet.Search.V1;
 using Contracts = VmNet.Contracts;
@@ -55,6 +56,16 @@ internal static class ProtoMapping
             if (m.TempoBpm is { } tempo)
             {
                 match.TempoBpm = tempo;
+            }
+
+            if (m.Metadata is { } about)
+            {
+                match.Source = about.Source ?? string.Empty;
+                match.Title = about.Title ?? string.Empty;
+                match.Artist = about.Artist ?? string.Empty;
+                match.Album = about.Album ?? string.Empty;
+                match.ExternalId = about.ExternalId ?? string.Empty;
+                match.Labels.Add(about.Labels ?? ImmutableDictionary<string, string>.Empty);
             }
 
             match.Explanation.AddRange(m.Explanation.Select(a => new V1.BlockAgreement { Modality = ToProto(a.Modality), Block = a.Block, Contribution = a.Contribution }));
