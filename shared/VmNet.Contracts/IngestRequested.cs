@@ -1,5 +1,3 @@
-using System.Collections.Immutable;
-
 namespace VmNet.Contracts;
 
 /// <summary>
@@ -14,4 +12,4 @@ public sealed record IngestRequested(
     MediaKind Kind,
     DateTimeOffset RequestedAt,
     string? ExternalId = null,
-    ImmutableDictionary<string, string>? Labels = null);
+    IReadOnlyDictionary<string, string>? Labels = null);

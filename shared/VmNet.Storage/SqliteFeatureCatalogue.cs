@@ -60,8 +60,6 @@ public sealed class SqliteFeatureCatalogue : IFeatureCatalogue
                 updated_at TEXT NOT NULL);
             """);
         AddMissingColumns(connection);
-        // One item per external id (RecordMetadataAsync moves an id rather than duplicating it); old rows have none.
-        Sqlite.Execute(connection, "CREATE UNIQUE INDEX IF NOT EXISTS items_external_id ON items (external_id) WHERE external_id IS NOT NULL");
     }
 
     public Task UpsertMusicAsync(string mediaId, MediaKind kind, float[] features, string extractorVersion, double durationSeconds, double? tempoBpm, CancellationToken cancellationToken) =>
@@ -256,6 +254,9 @@ public sealed class SqliteFeatureCatalogue : IFeatureCatalogue
         {
             Sqlite.Execute(connection, $"ALTER TABLE items ADD COLUMN {name} {definition}", transaction);
         }
+
+        // One item per external id (RecordMetadataAsync moves an id rather than duplicating it); old rows have none.
+        Sqlite.Execute(connection, "CREATE UNIQUE INDEX IF NOT EXISTS items_external_id ON items (external_id) WHERE external_id IS NOT NULL", transaction);
 
         transaction.Commit();
     }

@@ -65,7 +65,10 @@ internal static class ProtoMapping
                 match.Artist = about.Artist ?? string.Empty;
                 match.Album = about.Album ?? string.Empty;
                 match.ExternalId = about.ExternalId ?? string.Empty;
-                match.Labels.Add(about.Labels ?? ImmutableDictionary<string, string>.Empty);
+                foreach (var (key, value) in about.Labels ?? ImmutableDictionary<string, string>.Empty)
+                {
+                    match.Labels[key] = value;
+                }
             }
 
             match.Explanation.AddRange(m.Explanation.Select(a => new V1.BlockAgreement { Modality = ToProto(a.Modality), Block = a.Block, Contribution = a.Contribution }));

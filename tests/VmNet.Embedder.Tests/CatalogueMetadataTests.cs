@@ -1,0 +1,130 @@
+using System.Collections.Immutable;
+using MassTransit;
+using MassTransit.Testing;
+using Microsoft.Data.Sqlite;
+using VmNet.Catalogue;
+using VmNet.Contracts;
+using VmNet.Media;
+using VmNet.Storage;
+using VmNet.Testing;
+
+namespace VmNet.Embedder.Tests;
+
+/// <summary>Who each item is, from <see cref="MediaIngested"/> into the SQLite catalogue.</summary>
+public sealed class CatalogueMetadataTests
+{
+    private static readonly ImmutableDictionary<string, string> Calm = ImmutableDictionary<string, string>.Empty.Add("mood", "calm");
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task MetadataOnMediaIngestedIsStoredAndFoundByExternalId()
+    {
+        await using var h = await EmbedderHarness.StartAsync();
+        var id = EmbedderHarness.Id(11);
+        var about = new MediaMetadata("clip.mp4", "Title", "Artist", "Album", "ext-11", Calm);
+        await h.Harness.Bus.Publish(new MediaIngested(id, Guid.NewGuid(), MediaKind.Pair, null, null, 30, "/x/clip.mp4", DateTimeOffset.UtcNow, about), Ct);
+        await h.PublishMusicAsync(id, seed: 11);
+        await h.ConsumedAsync<MediaIngested>(id);
+        await h.ConsumedAsync<AudioFeaturesExtracted>(id);
+
+        Assert.Equal(about, (await h.Catalogue.GetAsync(id, Ct))!.Metadata);
+        var found = await h.Catalogue.FindByExternalIdAsync("ext-11", Ct);
+        Assert.Equal(id, found!.MediaId);
+        Assert.Equal(about, (await h.Catalogue.ListAsync(null, Ct).SingleAsync(Ct)).Metadata);
+        Assert.Null(await h.Catalogue.FindByExternalIdAsync("ext-12", Ct));
+        Assert.False(await h.Harness.Published.Any<Fault<MediaIngested>>(Ct));
+    }
+
+    [Fact]
+    public async Task AForgedMessageWithBadLabelsRecordsTheKindButNotTheMetadata()
+    {
+        await using var h = await EmbedderHarness.StartAsync();
+        var id = EmbedderHarness.Id(12);
+        var forged = new MediaMetadata("x", ExternalId: "ok", Labels: ImmutableDictionary<string, string>.Empty.Add("k", "<script>"));
+        await h.Harness.Bus.Publish(new MediaIngested(id, Guid.NewGuid(), MediaKind.Video, null, null, 30, "x", DateTimeOffset.UtcNow, forged), Ct);
+        await h.ConsumedAsync<MediaIngested>(id);
+        await h.SettleAsync();
+
+        var item = await h.Catalogue.GetAsync(id, Ct);
+        Assert.Equal(MediaKind.Video, item!.Kind);
+        Assert.Null(item.Metadata);
+        Assert.Null(await h.Catalogue.FindByExternalIdAsync("ok", Ct));
+        Assert.False(await h.Harness.Published.Any<Fault<MediaIngested>>(Ct));
+    }
+
+    [Fact]
+    public async Task AbsentFieldsKeepWhatIsStoredAndAnExternalIdMovesToTheItemThatTakesIt()
+    {
+        using var folder = new TempFolder("catalogue-metadata");
+        var catalogue = new SqliteFeatureCatalogue(new DataDirectory(folder.Path));
+        var (a, b) = (EmbedderHarness.Id(21), EmbedderHarness.Id(22));
+        await catalogue.RecordMetadataAsync(a, new MediaMetadata("a.mp4", "A", "Artist A", null, "shared-id", Calm), Ct);
+        await catalogue.RecordMetadataAsync(b, new MediaMetadata("b.mp4", "B"), Ct);
+
+        // Re-ingest of a without tags or labels: the stored ones stay, the source is replaced.
+        await catalogue.RecordMetadataAsync(a, new MediaMetadata("a-again.mp4"), Ct);
+        Assert.Equal(new MediaMetadata("a-again.mp4", "A", "Artist A", null, "shared-id", Calm), (await catalogue.GetAsync(a, Ct))!.Metadata);
+
+        // The platform gives its id to b: one item per external id, and a keeps the rest of its metadata.
+        await catalogue.RecordMetadataAsync(b, new MediaMetadata(ExternalId: "shared-id"), Ct);
+        Assert.Equal(b, (await catalogue.FindByExternalIdAsync("shared-id", Ct))!.MediaId);
+        Assert.Equal(new MediaMetadata("a-again.mp4", "A", "Artist A", null, null, Calm), (await catalogue.GetAsync(a, Ct))!.Metadata);
+    }
+
+    [Fact]
+    public async Task TheCatalogueRefusesLabelsIngestWouldRefuse()
+    {
+        using var folder = new TempFolder("catalogue-metadata");
+        var catalogue = new SqliteFeatureCatalogue(new DataDirectory(folder.Path));
+
+        await Assert.ThrowsAsync<ArgumentException>(() => catalogue.RecordMetadataAsync(
+            EmbedderHarness.Id(31), new MediaMetadata(Labels: ImmutableDictionary<string, string>.Empty.Add("Bad Key", "v")), Ct));
+        await Assert.ThrowsAsync<ArgumentException>(() => catalogue.RecordMetadataAsync(
+            EmbedderHarness.Id(31), new MediaMetadata(ExternalId: "a\nb"), Ct));
+        Assert.Null(await catalogue.GetAsync(EmbedderHarness.Id(31), Ct));
+    }
+
+    [Fact]
+    public async Task ACatalogueWrittenBeforeMetadataIsMigratedAndKeepsItsItems()
+    {
+        using var folder = new TempFolder("catalogue-migration");
+        var data = new DataDirectory(folder.Path);
+        var id = EmbedderHarness.Id(41);
+        using (var connection = new SqliteConnection($"Data Source={Path.Combine(data.Store, "catalogue.db")}"))
+        {
+            connection.Open();
+            using var command = connection.CreateCommand();
+            // The table as the release before metadata left it (failures recorded, no metadata columns).
+            command.CommandText = """
+                CREATE TABLE items (
+                    media_id TEXT PRIMARY KEY, kind INTEGER NOT NULL, kind_known INTEGER NOT NULL DEFAULT 0,
+                    duration REAL NOT NULL, tempo REAL NULL,
+                    music BLOB NULL, music_version TEXT NULL, video BLOB NULL, video_version TEXT NULL,
+                    updated_at TEXT NOT NULL,
+                    music_failure TEXT NULL, music_failed_at TEXT NULL, video_failure TEXT NULL, video_failed_at TEXT NULL);
+                INSERT INTO items (media_id, kind, kind_known, duration, video, video_version, updated_at)
+                VALUES ($id, 1, 1, 30, $video, 'old-video', '2024-01-01T00:00:00.0000000+00:00');
+                """;
+            command.Parameters.AddWithValue("$id", id);
+            command.Parameters.AddWithValue("$video", new byte[] { 0, 0, 128, 63 });
+            command.ExecuteNonQuery();
+        }
+
+        SqliteConnection.ClearAllPools();
+        try
+        {
+            var opened = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => Task.Run(() => new SqliteFeatureCatalogue(data), Ct)));
+            var old = await opened[0].GetAsync(id, Ct);
+            Assert.Null(old!.Metadata);
+            Assert.Equal([1f], old.VideoFeatures!);
+
+            await opened[1].RecordMetadataAsync(id, new MediaMetadata("old.mp4", ExternalId: "old-1"), Ct);
+            Assert.Equal(id, (await new SqliteFeatureCatalogue(data).FindByExternalIdAsync("old-1", Ct))!.MediaId);
+        }
+        finally
+        {
+            SqliteConnection.ClearAllPools();
+        }
+    }
+}
