@@ -56,11 +56,12 @@ internal sealed partial class FeaturesExtractedConsumer(
         await catalogue.RecordKindAsync(m.MediaId, m.Kind, m.DurationSeconds, context.CancellationToken);
         if (m.Metadata is { } metadata)
         {
-            // Ingest refuses bad ids and labels; a message that did not come from ingest may still carry them.
+            // Ingest refuses bad ids and labels; a message that did not come from ingest may still carry them. The
+            // catalogue would refuse them too (and the message would fail): keep what is harmless, drop the id and labels.
             if ((MediaLabels.ExternalIdError(metadata.ExternalId) ?? MediaLabels.LabelsError(metadata.Labels)) is { } invalid)
             {
-                LogDropped(m.MediaId, "metadata: " + invalid);
-                return;
+                LogDropped(m.MediaId, "external id and labels: " + invalid);
+                metadata = metadata with { ExternalId = null, Labels = null };
             }
 
             await catalogue.RecordMetadataAsync(m.MediaId, metadata, context.CancellationToken);
