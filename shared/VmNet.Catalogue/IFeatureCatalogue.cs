@@ -53,6 +53,14 @@ public interface IFeatureCatalogue
     Task<CatalogueItem?> FindByExternalIdAsync(string externalId, CancellationToken cancellationToken) =>
         throw new NotSupportedException($"{GetType().Name} does not keep external ids");
 
+    /// <summary>
+    /// Up to <paramref name="limit"/> items matching <paramref name="filter"/> in media-id order, starting after
+    /// <paramref name="after"/> (keyset paging: a page is stable while items are added). Items with only their kind
+    /// or metadata recorded are listed too (status pending or failed). Labels must pass <see cref="CatalogueFilter.Error"/>.
+    /// </summary>
+    Task<CataloguePage> ListPageAsync(CatalogueFilter filter, string? after, int limit, CancellationToken cancellationToken) =>
+        throw new NotSupportedException($"{GetType().Name} does not list pages");
+
     /// <summary>An item by id, also one that has no features yet (only its kind or a failure recorded).</summary>
     Task<CatalogueItem?> GetAsync(string mediaId, CancellationToken cancellationToken);
 

@@ -179,6 +179,52 @@ public sealed class SqliteFeatureCatalogue : IFeatureCatalogue
         return await reader.ReadAsync(cancellationToken) ? Read(reader) : null;
     }
 
+    public async Task<CataloguePage> ListPageAsync(CatalogueFilter filter, string? after, int limit, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(filter);
+        ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);
+        if (filter.Error is { } invalid)
+        {
+            throw new ArgumentException(invalid, nameof(filter));
+        }
+
+        await using var connection = Sqlite.Open(_path);
+        await using var command = connection.CreateCommand();
+        var where = new List<string> { "($after IS NULL OR media_id > $after)", "($kind IS NULL OR kind = $kind)" };
+        command.Parameters.AddWithValue("$after", (object?)after ?? DBNull.Value);
+        command.Parameters.AddWithValue("$kind", filter.Kind is null ? DBNull.Value : (int)filter.Kind);
+        foreach (var ((key, value), i) in (filter.Labels ?? new Dictionary<string, string>()).Select((l, i) => (l, i)))
+        {
+            where.Add($"EXISTS (SELECT 1 FROM json_each(items.labels) WHERE json_each.key = $k{i} AND json_each.value = $v{i})");
+            command.Parameters.AddWithValue($"$k{i}", key);
+            command.Parameters.AddWithValue($"$v{i}", value);
+        }
+
+        // The same rule as CatalogueEntry.StatusOf: failed wins, ready needs every half the kind has (0 pair, 1 video, 2 music).
+        const string failed = "(music_failure IS NOT NULL OR video_failure IS NOT NULL)";
+        const string ready = $"(NOT {failed} AND (kind = 1 OR music IS NOT NULL) AND (kind = 2 OR video IS NOT NULL))";
+        if (filter.Status is { } status)
+        {
+            where.Add(status switch
+            {
+                CatalogueStatus.Failed => failed,
+                CatalogueStatus.Ready => ready,
+                _ => $"(NOT {failed} AND NOT {ready})",
+            });
+        }
+
+        command.CommandText = $"SELECT {Columns} FROM items WHERE {string.Join(" AND ", where)} ORDER BY media_id LIMIT $limit";
+        command.Parameters.AddWithValue("$limit", limit + 1);
+        var items = new List<CatalogueItem>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            items.Add(Read(reader));
+        }
+
+        return items.Count > limit ? new CataloguePage(items[..limit], items[limit - 1].MediaId) : new CataloguePage(items, null);
+    }
+
     public async Task<CatalogueItem?> GetAsync(string mediaId, CancellationToken cancellationToken)
     {
         await using var connection = Sqlite.Open(_path);

@@ -145,6 +145,59 @@ public abstract class CatalogueMetadataContract : IAsyncLifetime
             EmbedderHarness.Id(31), new MediaMetadata(ExternalId: "a\nb"), Ct));
         Assert.Null(await catalogue.GetAsync(EmbedderHarness.Id(31), Ct));
     }
+    [Fact]
+    public async Task PagesListEveryMatchingItemOnceInMediaIdOrderByKindLabelAndStatus()
+    {
+        var ids = Enumerable.Range(100, 7).Select(EmbedderHarness.Id).ToList();
+        foreach (var (id, i) in ids.Select((id, i) => (id, i)))
+        {
+            var kind = i % 3 == 0 ? MediaKind.Video : MediaKind.Pair;
+            await Catalogue.RecordKindAsync(id, kind, 10, Ct);
+            await Catalogue.UpsertVideoAsync(id, kind, [1f, 2f], "v", 10, Ct);
+            if (kind == MediaKind.Pair && i != 1)
+            {
+                await Catalogue.UpsertMusicAsync(id, kind, [3f], "m", 10, 100, Ct);
+            }
+
+            await Catalogue.RecordMetadataAsync(id, new MediaMetadata($"{i}.mp4", Labels: i % 2 == 0 ? Calm : Calm.SetItem("mood", "dark").Add("genre", "rock")), Ct);
+        }
+
+        await Catalogue.RecordFailureAsync(ids[2], Modality.Music, "no audio", DateTimeOffset.UtcNow, Ct);
+
+        var all = new List<string>();
+        string? after = null;
+        do
+        {
+            var page = await Catalogue.ListPageAsync(new CatalogueFilter(), after, 3, Ct);
+            Assert.True(page.Items.Count <= 3);
+            all.AddRange(page.Items.Select(i => i.MediaId));
+            after = page.Next;
+        }
+        while (after is not null);
+
+        Assert.Equal(ids.Order(StringComparer.Ordinal), all);
+        async Task<IEnumerable<string>> Ids(CatalogueFilter filter) => (await Catalogue.ListPageAsync(filter, null, 100, Ct)).Items.Select(i => i.MediaId).Order(StringComparer.Ordinal);
+        Assert.Equal(new[] { ids[0], ids[2], ids[4], ids[6] }.Order(StringComparer.Ordinal), await Ids(new CatalogueFilter(Labels: Calm)));
+        Assert.Equal(new[] { ids[1], ids[3], ids[5] }.Order(StringComparer.Ordinal), await Ids(new CatalogueFilter(Labels: Calm.SetItem("mood", "dark").Add("genre", "rock"))));
+        Assert.Empty(await Ids(new CatalogueFilter(Labels: Calm.Add("genre", "rock"))));
+        Assert.Equal(new[] { ids[0], ids[3], ids[6] }.Order(StringComparer.Ordinal), await Ids(new CatalogueFilter(MediaKind.Video)));
+        // 1 is a pair without music (pending), 2 a pair whose music failed; the videos need only their video.
+        Assert.Equal(new[] { ids[1] }, await Ids(new CatalogueFilter(Status: CatalogueStatus.Pending)));
+        Assert.Equal(new[] { ids[2] }, await Ids(new CatalogueFilter(Status: CatalogueStatus.Failed)));
+        Assert.Equal(new[] { ids[0], ids[3], ids[4], ids[5], ids[6] }.Order(StringComparer.Ordinal), await Ids(new CatalogueFilter(Status: CatalogueStatus.Ready)));
+        foreach (var item in (await Catalogue.ListPageAsync(new CatalogueFilter(), null, 100, Ct)).Items)
+        {
+            var status = (await Catalogue.ListPageAsync(new CatalogueFilter(Status: CatalogueEntry.StatusOf(item)), null, 100, Ct)).Items;
+            Assert.Contains(item.MediaId, status.Select(i => i.MediaId));
+        }
+    }
+
+    [Fact]
+    public async Task ALabelFilterOutsideTheRulesIsRefused()
+    {
+        await Assert.ThrowsAsync<ArgumentException>(() => Catalogue.ListPageAsync(
+            new CatalogueFilter(Labels: ImmutableDictionary<string, string>.Empty.Add("k') OR 1=1 --", "v")), null, 10, Ct));
+    }
 }
 
 public sealed class SqliteCatalogueMetadataContract : CatalogueMetadataContract
