@@ -26,6 +26,8 @@ public sealed class IngestHarness : IAsyncDisposable
 
     public ITestHarness Harness => _host.Services.GetTestHarness();
 
+    public IServiceProvider Services => _host.Services;
+
     public static async Task<IngestHarness> StartAsync(IDictionary<string, string?>? config = null)
     {
         var media = new TempFolder("media");

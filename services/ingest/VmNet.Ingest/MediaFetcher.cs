@@ -3,7 +3,10 @@ using VmNet.Media;
 
 namespace VmNet.Ingest;
 
-/// <summary>Brings a source to a local file: local paths are checked in place, the rest is downloaded into the data dir.</summary>
+/// <summary>
+/// Brings a source to a private file under the data dir's tmp folder: local paths are checked, opened once and copied,
+/// the rest is downloaded.
+/// </summary>
 internal sealed class MediaFetcher(IOptions<IngestOptions> options, IngestHttpClient http, DataDirectory data)
 {
     private readonly IngestOptions _options = options.Value;
@@ -13,6 +16,12 @@ internal sealed class MediaFetcher(IOptions<IngestOptions> options, IngestHttpCl
     {
         public void Dispose() => DeleteQuietly(Temporary);
     }
+
+    /// <summary>
+    /// Test seam: runs after a local path passed the media-root check and before the file is opened, where a
+    /// concurrent rename or link swap would land.
+    /// </summary>
+    internal Action<string>? PathChecked { get; set; }
 
     public async Task<Fetched> FetchAsync(string source, CancellationToken cancellationToken)
     {
@@ -26,7 +35,75 @@ internal sealed class MediaFetcher(IOptions<IngestOptions> options, IngestHttpCl
                     ? await DownloadWithYtDlpAsync(uri.AbsoluteUri, cancellationToken)
                     : await DownloadAsync(uri, cancellationToken);
             default:
-                return new Fetched(ResolveLocal(source), Temporary: null);
+                return await CopyLocalAsync(ResolveLocal(source), cancellationToken);
+        }
+    }
+
+    /// <summary>Test seam: runs once the local file is open and proven inside the roots, before it is copied.</summary>
+    internal Action<string>? Opened { get; set; }
+
+    /// <summary>
+    /// Opens the checked path once (<see cref="PathGuard.OpenInsideAny"/> proves the open file is inside the roots)
+    /// and copies it from that handle into a private temporary file, which is all that is hashed, probed and split:
+    /// a name re-pointed after the check (a link swap, a rename) can no longer change what is read.
+    /// </summary>
+    private async Task<Fetched> CopyLocalAsync(string path, CancellationToken cancellationToken)
+    {
+        FileStream source;
+        try
+        {
+            source = PathGuard.OpenInsideAny(_options.EffectiveMediaRoots, path);
+        }
+        catch (UnsafePathException e)
+        {
+            throw new IngestRejectedException($"{e.Message.Replace("allowed roots", "allowed media roots", StringComparison.Ordinal)}");
+        }
+        catch (IOException)
+        {
+            throw new IngestRejectedException($"'{path}' cannot be opened");
+        }
+
+        await using (source)
+        {
+            Opened?.Invoke(path);
+            // Size from the open file, before a byte is copied or hashed.
+            var length = source.Length;
+            if (length == 0)
+            {
+                throw new IngestRejectedException("empty file");
+            }
+
+            if (length > _options.MaxBytes)
+            {
+                throw new IngestRejectedException($"file is {length} bytes, over the {_options.MaxBytes}-byte limit");
+            }
+
+            var target = Path.Combine(data.Temp, Guid.NewGuid().ToString("N") + ".local");
+            try
+            {
+                await using var copy = new FileStream(target, FileMode.CreateNew, FileAccess.Write, FileShare.None, 81920, FileOptions.Asynchronous);
+                var buffer = new byte[81920];
+                long total = 0;
+                int n;
+                while ((n = await source.ReadAsync(buffer, cancellationToken)) > 0)
+                {
+                    // The file may grow while it is copied: the limit holds for what is read, not only the length seen.
+                    total += n;
+                    if (total > _options.MaxBytes)
+                    {
+                        throw new IngestRejectedException($"file grew past the {_options.MaxBytes}-byte limit while it was read");
+                    }
+
+                    await copy.WriteAsync(buffer.AsMemory(0, n), cancellationToken);
+                }
+
+                return new Fetched(target, Temporary: target);
+            }
+            catch
+            {
+                DeleteQuietly(target);
+                throw;
+            }
         }
     }
 
@@ -44,6 +121,8 @@ internal sealed class MediaFetcher(IOptions<IngestOptions> options, IngestHttpCl
             throw new IngestRejectedException(
                 $"'{source}' is outside the allowed media roots ({string.Join(", ", roots)})");
         }
+
+        PathChecked?.Invoke(full);
 
         if (!File.Exists(full))
         {
