@@ -188,24 +188,31 @@ internal sealed class MediaFetcher(IOptions<IngestOptions> options, IngestHttpCl
     {
         var folder = Path.Combine(data.Temp, "dl-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(folder);
+        var inv = System.Globalization.CultureInfo.InvariantCulture;
         string[] arguments =
         [
+            // No configuration file is read (system, user, or one planted beside the download): options come only from here.
+            "--ignore-config",
             "--no-playlist", "--no-progress", "--quiet", "--no-warnings",
-            "--max-filesize", _options.MaxBytes.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            // Refused on the site's metadata before a byte of media is fetched: too long, or a live stream (no end).
+            "--match-filter", $"duration <= {_options.MaxDurationSeconds.ToString("0.###", inv)} & !is_live",
+            "--max-filesize", _options.MaxBytes.ToString(inv),
             "-f", "best[ext=mp4]/best",
             "-o", Path.Combine(folder, "media.%(ext)s"),
             "--", idOrUrl,
         ];
         try
         {
-            var result = await ProcessRunner.RunAsync(_options.YtDlp, arguments, _options.DownloadTimeout, cancellationToken);
+            // Run in its own empty folder, never a media root: nothing there can act as a configuration or a cookie jar.
+            var result = await ProcessRunner.RunAsync(_options.YtDlp, arguments, _options.DownloadTimeout, cancellationToken, workingDirectory: folder);
             if (result.ExitCode != 0)
             {
                 throw new IngestRejectedException($"download failed: yt-dlp exited with {result.ExitCode}: {FfmpegAudio.LastLine(result.StandardError)}");
             }
 
             var file = Directory.EnumerateFiles(folder).FirstOrDefault()
-                ?? throw new IngestRejectedException("download failed: yt-dlp reported success but wrote no file");
+                ?? throw new IngestRejectedException(
+                    $"download refused: longer than {_options.MaxDurationSeconds.ToString("0.###", inv)} s, a live stream, or no file written");
             return new Fetched(file, Temporary: folder);
         }
         catch (Exception e) when (e is FileNotFoundException or TimeoutException)

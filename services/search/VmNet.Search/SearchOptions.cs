@@ -58,6 +58,12 @@ public sealed class SearchOptions
 
     /// <summary>Blocks per side listed when a match is explained.</summary>
     public int ExplainBlocks { get; set; } = 3;
+
+    /// <summary>Catalogue items read (at most) for the per-modality mean an explanation compares against (default 10 000).</summary>
+    public int ExplainMeanSample { get; set; } = 10_000;
+
+    /// <summary>How long that mean is reused before it is read again (default 10 min).</summary>
+    public TimeSpan ExplainMeanRefresh { get; set; } = TimeSpan.FromMinutes(10);
 }
 
 public sealed class CertificateOptions
