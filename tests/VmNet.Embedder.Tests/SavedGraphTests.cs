@@ -91,7 +91,12 @@ public sealed class SavedGraphTests : IDisposable
             await AssertItemsFindThemselvesAsync(store);
         }
 
-        // A torn graph file.
+        // A torn graph file (saved again first by a process that writes: a reader that rebuilt saves nothing).
+        using (var store = Open(out _))
+        {
+            await FillAsync(store, 300);
+        }
+
         var bytes = File.ReadAllBytes(MusicGraph);
         File.WriteAllBytes(MusicGraph, bytes[..(bytes.Length / 3)]);
         using (var store = Open(out var log))
