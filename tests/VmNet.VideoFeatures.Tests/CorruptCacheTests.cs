@@ -13,7 +13,7 @@ public sealed class CorruptCacheTests
         using var folder = new TempFolder("video-cache");
         var data = new DataDirectory(folder.Path);
         var cache = new VideoFeatureCache(data);
-        var id = new string('b', 64);
+        var id = new string('b', 32);
         var frames = new FrameFeatures([1f, 2f, 3f, 4f], 2, 2, ColourStatistics.Empty);
         await cache.WriteAsync(id, MediaKind.Video, 1.0, "v-test", frames, TestContext.Current.CancellationToken);
         var sidecar = Directory.EnumerateFiles(data.MediaFolder(id), "*.json").Single();
