@@ -3,8 +3,8 @@ using System.Text.Json;
 
 namespace VmNet.Media;
 
-/// <summary>What ffprobe found in a file: its streams and its duration.</summary>
-public sealed record MediaInfo(bool HasAudio, bool HasVideo, double DurationSeconds, string FormatName);
+/// <summary>What ffprobe found in a file: its streams, its duration, and the largest video frame (width × height) it declares.</summary>
+public sealed record MediaInfo(bool HasAudio, bool HasVideo, double DurationSeconds, string FormatName, long VideoPixels = 0);
 
 /// <summary>
 /// ffprobe run with an argument list (no command string, so no quoting a file name can break), a timeout, bounded output
@@ -74,6 +74,7 @@ public static class MediaProbe
         var root = document.RootElement;
         bool audio = false, video = false;
         double streamDuration = 0;
+        long pixels = 0;
         if (root.TryGetProperty("streams", out var streams) && streams.ValueKind == JsonValueKind.Array)
         {
             foreach (var stream in streams.EnumerateArray())
@@ -81,6 +82,11 @@ public static class MediaProbe
                 var type = stream.TryGetProperty("codec_type", out var t) ? t.GetString() : null;
                 audio |= type == "audio";
                 video |= type == "video";
+                if (type == "video" && stream.TryGetProperty("width", out var w) && stream.TryGetProperty("height", out var h)
+                    && w.TryGetInt64(out var width) && h.TryGetInt64(out var height))
+                {
+                    pixels = Math.Max(pixels, width * height);
+                }
                 streamDuration = Math.Max(streamDuration, Seconds(stream));
             }
         }
@@ -88,7 +94,7 @@ public static class MediaProbe
         var format = root.TryGetProperty("format", out var f) ? f : default;
         var formatDuration = format.ValueKind == JsonValueKind.Object ? Seconds(format) : 0;
         var name = format.ValueKind == JsonValueKind.Object && format.TryGetProperty("format_name", out var n) ? n.GetString() ?? "" : "";
-        return new MediaInfo(audio, video, Math.Max(formatDuration, streamDuration), name);
+        return new MediaInfo(audio, video, Math.Max(formatDuration, streamDuration), name, pixels);
     }
 
     private static double Seconds(JsonElement element) =>
