@@ -60,7 +60,17 @@ public static class PathGuard
     /// after the open (a narrower window). The open does not block on a FIFO (O_NONBLOCK) and devices, FIFOs and
     /// sockets are refused (not seekable). Callers read only through the returned handle.
     /// </summary>
-    public static FileStream OpenInsideAny(IReadOnlyCollection<string> roots, string path)
+    public static FileStream OpenInsideAny(IReadOnlyCollection<string> roots, string path) =>
+        OpenVerified(path, opened => roots.Any(root => IsUnder(RealPath(Path.TrimEndingDirectorySeparator(Path.GetFullPath(root))), opened)), "outside the allowed roots");
+
+    /// <summary>
+    /// Like <see cref="OpenInsideAny"/>, for one file granted by its real path (<see cref="RealFile"/>): what was opened
+    /// must be exactly that file, so a name re-pointed after the grant cannot redirect the read.
+    /// </summary>
+    public static FileStream OpenExact(string path, string realPath) =>
+        OpenVerified(path, opened => string.Equals(opened, realPath, StringComparison.Ordinal), "not the granted file");
+
+    private static FileStream OpenVerified(string path, Func<string, bool> accept, string refusal)
     {
         var handle = OpenNonBlocking(path);
         var stream = new FileStream(handle, FileAccess.Read, bufferSize: 0);
@@ -72,9 +82,9 @@ public static class PathGuard
             }
 
             var opened = OpenedPath(handle) ?? RealPath(Path.GetFullPath(path));
-            if (!roots.Any(root => IsUnder(RealPath(Path.TrimEndingDirectorySeparator(Path.GetFullPath(root))), opened)))
+            if (!accept(opened))
             {
-                throw new UnsafePathException($"'{path}' opened a file outside the allowed roots");
+                throw new UnsafePathException($"'{path}' opened a file {refusal}");
             }
 
             return stream;
@@ -108,6 +118,20 @@ public static class PathGuard
         }
 
         return new SafeFileHandle(fd, ownsHandle: true);
+    }
+
+    /// <summary>
+    /// The real path of an existing file (links and ".." resolved by the kernel), for comparing two names of one file;
+    /// null when the path is malformed or nothing is there.
+    /// </summary>
+    public static string? RealFile(string path)
+    {
+        if (string.IsNullOrWhiteSpace(path) || path.Contains('\0', StringComparison.Ordinal) || !File.Exists(path))
+        {
+            return null;
+        }
+
+        return RealPath(Path.GetFullPath(path));
     }
 
     private static bool IsUnder(string root, string full) =>

@@ -4,10 +4,10 @@ using VmNet.Media;
 namespace VmNet.Ingest;
 
 /// <summary>
-/// Brings a source to a private file under the data dir's tmp folder: local paths are checked, opened once and copied,
-/// the rest is downloaded.
+/// Brings a source to a private file under the data dir's tmp folder: local paths (in a media root, or a file the
+/// operator named on this process's command line) are checked, opened once and copied, the rest is downloaded.
 /// </summary>
-internal sealed class MediaFetcher(IOptions<IngestOptions> options, IngestHttpClient http, DataDirectory data)
+internal sealed class MediaFetcher(IOptions<IngestOptions> options, IngestHttpClient http, DataDirectory data, OperatorFiles operatorFiles)
 {
     private readonly IngestOptions _options = options.Value;
 
@@ -35,7 +35,8 @@ internal sealed class MediaFetcher(IOptions<IngestOptions> options, IngestHttpCl
                     ? await DownloadWithYtDlpAsync(uri.AbsoluteUri, cancellationToken)
                     : await DownloadAsync(uri, cancellationToken);
             default:
-                return await CopyLocalAsync(ResolveLocal(source), cancellationToken);
+                var (path, granted) = ResolveLocal(source);
+                return await CopyLocalAsync(path, granted, cancellationToken);
         }
     }
 
@@ -47,12 +48,13 @@ internal sealed class MediaFetcher(IOptions<IngestOptions> options, IngestHttpCl
     /// and copies it from that handle into a private temporary file, which is all that is hashed, probed and split:
     /// a name re-pointed after the check (a link swap, a rename) can no longer change what is read.
     /// </summary>
-    private async Task<Fetched> CopyLocalAsync(string path, CancellationToken cancellationToken)
+    private async Task<Fetched> CopyLocalAsync(string path, string? granted, CancellationToken cancellationToken)
     {
         FileStream source;
         try
         {
-            source = PathGuard.OpenInsideAny(_options.EffectiveMediaRoots, path);
+            // A file in a media root must be opened inside one; an operator's file must be exactly the granted one.
+            source = granted is null ? PathGuard.OpenInsideAny(_options.EffectiveMediaRoots, path) : PathGuard.OpenExact(path, granted);
         }
         catch (UnsafePathException e)
         {
@@ -107,7 +109,8 @@ internal sealed class MediaFetcher(IOptions<IngestOptions> options, IngestHttpCl
         }
     }
 
-    private string ResolveLocal(string source)
+    // The path to open and, for an operator-named file outside the roots, the real path it was granted under.
+    private (string Path, string? Granted) ResolveLocal(string source)
     {
         if (source.IndexOfAny(['\0', '\n', '\r']) >= 0)
         {
@@ -118,8 +121,15 @@ internal sealed class MediaFetcher(IOptions<IngestOptions> options, IngestHttpCl
         var candidate = Path.IsPathRooted(source) ? source : Path.GetFullPath(source, roots[0]);
         if (!PathGuard.TryInsideAny(roots, candidate, out var full))
         {
+            if (operatorFiles.Allows(candidate, out var granted))
+            {
+                PathChecked?.Invoke(granted);
+                return (granted, granted);
+            }
+
             throw new IngestRejectedException(
-                $"'{source}' is outside the allowed media roots ({string.Join(", ", roots)})");
+                $"'{source}' is outside the allowed media roots ({string.Join(", ", roots)}); to allow a folder, add it to "
+                + "Ingest:MediaRoots (appsettings.json, or the environment of the ingest role: Ingest__MediaRoots__0=/folder)");
         }
 
         PathChecked?.Invoke(full);
@@ -130,7 +140,7 @@ internal sealed class MediaFetcher(IOptions<IngestOptions> options, IngestHttpCl
                 $"'{source}' is not a YouTube id (11 of [A-Za-z0-9_-]), an http(s) URL, or an existing file in the media roots");
         }
 
-        return full;
+        return (full, null);
     }
 
     private async Task<Fetched> DownloadAsync(Uri uri, CancellationToken cancellationToken)
