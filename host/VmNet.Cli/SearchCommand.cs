@@ -27,6 +27,10 @@ public static class SearchCommand
         var top = new Option<int>("--top") { Description = "Results wanted", DefaultValueFactory = _ => 10 };
         var server = new Option<string?>("--server") { Description = "Search gRPC address (default: Search:GrpcUrl, http://127.0.0.1:5081)" };
         var apiKey = new Option<string?>("--api-key") { Description = "Query API key (default: $VMNET_SEARCH_API_KEY), when the server requires one" };
+        var caFile = new Option<FileInfo?>("--ca-file")
+        {
+            Description = "Trust this CA certificate (PEM) for the server's TLS certificate, e.g. a self-signed one (default: $VMNET_SEARCH_CA_FILE); implies https://",
+        };
         var explain = new Option<bool>("--explain") { Description = "Show which feature blocks agree most for each result" };
         var minBpm = new Option<double?>("--min-bpm") { Description = "Only results with a tempo of at least this many BPM" };
         var maxBpm = new Option<double?>("--max-bpm") { Description = "Only results with a tempo of at most this many BPM" };
@@ -34,7 +38,7 @@ public static class SearchCommand
         var maxSeconds = new Option<double?>("--max-duration") { Description = "Only results at most this many seconds long" };
         var command = new Command("search", "Find music for a video or videos for a music track on a running search service.")
         {
-            video, music, id, find, top, server, apiKey, explain, minBpm, maxBpm, minSeconds, maxSeconds,
+            video, music, id, find, top, server, apiKey, caFile, explain, minBpm, maxBpm, minSeconds, maxSeconds,
         };
         command.Validators.Add(r =>
         {
@@ -75,7 +79,12 @@ public static class SearchCommand
                 throw new UsageException($"--server must be an http:// or https:// address, not '{address}'");
             }
 
-            using var client = new SearchClient(uri, parse.GetValue(apiKey) ?? Environment.GetEnvironmentVariable("VMNET_SEARCH_API_KEY"));
+            var ca = parse.GetValue(caFile)?.FullName ?? Environment.GetEnvironmentVariable("VMNET_SEARCH_CA_FILE");
+            // A refused address (a key over h2c to another host, http:// with a CA) is an ArgumentException: one usage line.
+            using var client = new SearchClient(
+                uri,
+                parse.GetValue(apiKey) ?? Environment.GetEnvironmentVariable("VMNET_SEARCH_API_KEY"),
+                new SearchClientOptions { CaFile = string.IsNullOrEmpty(ca) ? null : InputFiles.Existing(ca), RequireTls = !string.IsNullOrEmpty(ca) });
             var reply = parse.GetValue(video) is { } v ? await client.FindMusicForVideoFileAsync(InputFiles.Existing(v.FullName), options, ct)
                 : parse.GetValue(music) is { } m ? await client.FindVideosForMusicFileAsync(InputFiles.Existing(m.FullName), options, ct)
                 : parse.GetValue(find) == "videos" ? await client.FindVideosForMusicIdAsync(parse.GetValue(id)!, options, ct)

@@ -8,7 +8,8 @@ namespace VmNet.Hosting;
 
 /// <summary>
 /// The one way to build a process: any set of roles (or none, a bus client), one configuration (appsettings.json
-/// beside the binary, then the environment, then the caller's overrides), logs on stderr, one bus.
+/// beside the binary, then the environment, then the caller's overrides, then secrets read from <c>...File</c>
+/// settings, see <see cref="SecretFiles"/>), logs on stderr, one bus.
 /// </summary>
 public static class VmNetHost
 {
@@ -18,6 +19,7 @@ public static class VmNetHost
             .AddJsonFile(Path.Combine(AppContext.BaseDirectory, "appsettings.json"), optional: true)
             .AddEnvironmentVariables()
             .AddInMemoryCollection(overrides ?? new Dictionary<string, string?>())
+            .AddSecretFiles()
             .Build();
 
     /// <summary>A process with the bus and no role: a client that publishes and observes.</summary>
@@ -48,6 +50,8 @@ public static class VmNetHost
         {
             builder.Configuration.AddInMemoryCollection(overrides);
         }
+
+        builder.Configuration.AddSecretFiles();
 
         // stdout carries a command's result only: every log line goes to stderr.
         builder.Logging.AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace);

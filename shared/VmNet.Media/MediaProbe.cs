@@ -4,11 +4,12 @@ using System.Text.Json;
 namespace VmNet.Media;
 
 /// <summary>
-/// What ffprobe found in a file: its streams, its duration, and its title / artist / album tags (cleaned by
-/// <see cref="MediaLabels.CleanTag"/>; null when the file has none).
+/// What ffprobe found in a file: its streams, its duration, its title / artist / album tags (cleaned by
+/// <see cref="MediaLabels.CleanTag"/>; null when the file has none), and the largest video frame (width × height) it declares.
 /// </summary>
 public sealed record MediaInfo(
-    bool HasAudio, bool HasVideo, double DurationSeconds, string FormatName, string? Title = null, string? Artist = null, string? Album = null);
+    bool HasAudio, bool HasVideo, double DurationSeconds, string FormatName, string? Title = null, string? Artist = null, string? Album = null,
+    long VideoPixels = 0);
 
 /// <summary>
 /// ffprobe run with an argument list (no command string, so no quoting a file name can break), a timeout, bounded output
@@ -80,6 +81,7 @@ public static class MediaProbe
         // Tags live on the container (mp4, mp3) or, in Ogg and some Matroska files, on a stream; the container's win.
         var tags = new List<JsonElement>();
         double streamDuration = 0;
+        long pixels = 0;
         if (root.TryGetProperty("streams", out var streams) && streams.ValueKind == JsonValueKind.Array)
         {
             foreach (var stream in streams.EnumerateArray())
@@ -87,6 +89,11 @@ public static class MediaProbe
                 var type = stream.TryGetProperty("codec_type", out var t) ? t.GetString() : null;
                 audio |= type == "audio";
                 video |= type == "video";
+                if (type == "video" && stream.TryGetProperty("width", out var w) && stream.TryGetProperty("height", out var h)
+                    && w.TryGetInt64(out var width) && h.TryGetInt64(out var height))
+                {
+                    pixels = Math.Max(pixels, width * height);
+                }
                 streamDuration = Math.Max(streamDuration, Seconds(stream));
                 if (stream.TryGetProperty("tags", out var streamTags) && streamTags.ValueKind == JsonValueKind.Object)
                 {
@@ -105,7 +112,7 @@ public static class MediaProbe
 
         return new MediaInfo(
             audio, video, Math.Max(formatDuration, streamDuration), name,
-            Tag(tags, "title"), Tag(tags, "artist") ?? Tag(tags, "album_artist"), Tag(tags, "album"));
+            Tag(tags, "title"), Tag(tags, "artist") ?? Tag(tags, "album_artist"), Tag(tags, "album"), pixels);
     }
 
     // Tag names differ in case between containers (mp4 "title", Matroska and Vorbis "TITLE").

@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using Microsoft.Win32.SafeHandles;
 
 namespace VmNet.Media;
 
@@ -53,6 +54,73 @@ public static class PathGuard
     }
 
     /// <summary>
+    /// Opens <paramref name="path"/> for reading once and proves that what was opened is a regular file inside one of
+    /// <paramref name="roots"/>: on Linux by the kernel's name of the open descriptor (<c>/proc/self/fd/N</c>), so a
+    /// link or rename swapped in after an earlier check cannot redirect the read; elsewhere by checking the name again
+    /// after the open (a narrower window). The open does not block on a FIFO (O_NONBLOCK) and devices, FIFOs and
+    /// sockets are refused (not seekable). Callers read only through the returned handle.
+    /// </summary>
+    public static FileStream OpenInsideAny(IReadOnlyCollection<string> roots, string path) =>
+        OpenVerified(path, opened => roots.Any(root => IsUnder(RealPath(Path.TrimEndingDirectorySeparator(Path.GetFullPath(root))), opened)), "outside the allowed roots");
+
+    /// <summary>
+    /// Like <see cref="OpenInsideAny"/>, for one file granted by its real path (<see cref="RealFile"/>): what was opened
+    /// must be exactly that file, so a name re-pointed after the grant cannot redirect the read.
+    /// </summary>
+    public static FileStream OpenExact(string path, string realPath) =>
+        OpenVerified(path, opened => string.Equals(opened, realPath, StringComparison.Ordinal), "not the granted file");
+
+    private static FileStream OpenVerified(string path, Func<string, bool> accept, string refusal)
+    {
+        var handle = OpenNonBlocking(path);
+        var stream = new FileStream(handle, FileAccess.Read, bufferSize: 0);
+        try
+        {
+            if (!stream.CanSeek)
+            {
+                throw new UnsafePathException($"'{path}' is not a regular file");
+            }
+
+            var opened = OpenedPath(handle) ?? RealPath(Path.GetFullPath(path));
+            if (!accept(opened))
+            {
+                throw new UnsafePathException($"'{path}' opened a file {refusal}");
+            }
+
+            return stream;
+        }
+        catch
+        {
+            stream.Dispose();
+            throw;
+        }
+    }
+
+    // The kernel's path of an open descriptor; null where /proc/self/fd is not there (not Linux).
+    private static string? OpenedPath(SafeFileHandle handle)
+    {
+        var fd = $"/proc/self/fd/{handle.DangerousGetHandle().ToInt64()}";
+        return OperatingSystem.IsLinux() && Directory.Exists("/proc/self/fd") ? new FileInfo(fd).LinkTarget : null;
+    }
+
+    private static SafeFileHandle OpenNonBlocking(string path)
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            return File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.Read);
+        }
+
+        var fd = NativeOpen(path, ORdOnly | ONonBlock | OCloExec);
+        if (fd < 0)
+        {
+            var errno = Marshal.GetLastPInvokeError();
+            throw errno == 2 ? new FileNotFoundException($"no such file: {path}", path) : new IOException($"cannot open '{path}' (errno {errno})");
+        }
+
+        return new SafeFileHandle(fd, ownsHandle: true);
+    }
+
+    /// <summary>
     /// The real path of an existing file (links and ".." resolved by the kernel), for comparing two names of one file;
     /// null when the path is malformed or nothing is there.
     /// </summary>
@@ -101,6 +169,14 @@ public static class PathGuard
 
     [DllImport("libc", EntryPoint = "free")]
     private static extern void NativeFree(IntPtr pointer);
+
+    // Linux open(2) flags (the same on x86-64 and arm64).
+    private const int ORdOnly = 0;
+    private const int ONonBlock = 0x800;
+    private const int OCloExec = 0x80000;
+
+    [DllImport("libc", EntryPoint = "open", SetLastError = true)]
+    private static extern int NativeOpen([MarshalAs(UnmanagedType.LPUTF8Str)] string path, int flags);
 #pragma warning restore SYSLIB1054
 
     // Follows symlinks component by component, so a link inside the root cannot lead out of it.

@@ -18,13 +18,14 @@ public static class ServiceDefaultsExtensions
     public const string LivenessPath = "/health/live";
     public const string ReadinessPath = "/health/ready";
 
-    /// <summary>Telemetry, health checks, HTTP resilience and the data directory: what every role needs.</summary>
+    /// <summary>Telemetry, health checks, HTTP resilience, the data directory and its start-up temp sweep: what every role needs.</summary>
     public static IHostApplicationBuilder AddServiceDefaults(this IHostApplicationBuilder builder, string serviceName = "vmnet")
     {
         builder.AddTelemetry(serviceName);
         builder.Services.AddHealthChecks().AddCheck("self", () => HealthCheckResult.Healthy(), ["live"]);
         builder.Services.ConfigureHttpClientDefaults(http => http.AddStandardResilienceHandler());
         builder.Services.AddSingleton(_ => new DataDirectory(DataDirectoryPath(builder.Configuration)));
+        builder.Services.AddHostedService<TempSweeper>();
         return builder;
     }
 

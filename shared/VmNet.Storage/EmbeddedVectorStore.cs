@@ -13,8 +13,9 @@ namespace VmNet.Storage;
 /// <summary>
 /// The embedded default: every generation's vectors in <c>store/vectors.db</c> (SQLite, the durable truth) and in
 /// memory as USearch HNSW graphs. A write commits to SQLite before the index sees it, so a crash loses nothing that
-/// was acknowledged. On a clean stop each graph is saved under <c>store/vectors.graphs/</c> and loaded on the next start
-/// (checked against the database); after a crash, or when a saved graph does not match, it is rebuilt from SQLite.
+/// was acknowledged. On a clean stop of a process that wrote, each graph is saved under <c>store/vectors.graphs/</c> and
+/// loaded on the next start (every saved vector checked against the database); after a crash, or when a saved graph
+/// does not match, it is rebuilt from SQLite. A process that only read never saves.
 /// The live generation is one reference, read once per query.
 /// </summary>
 public sealed partial class EmbeddedVectorStore : IVectorStore, IDisposable
@@ -25,6 +26,11 @@ public sealed partial class EmbeddedVectorStore : IVectorStore, IDisposable
     private readonly ConcurrentDictionary<string, Generation> _generations = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim _metadataGate = new(1, 1);
     private volatile Generation? _live;
+
+    // Set by the first write: only a process that wrote saves graphs on stop. A reader (vmnet models list, a search
+    // process beside the embedder) holds what it read at its start; saving that at its exit could put an older graph
+    // on disk than the database after a writer that crashed.
+    private volatile bool _written;
 
     public EmbeddedVectorStore(DataDirectory data, IOptions<VectorStoreOptions> options, ILogger<EmbeddedVectorStore> logger)
         : this(Path.Combine(data.Store, "vectors.db"), options.Value, logger)
@@ -128,6 +134,7 @@ public sealed partial class EmbeddedVectorStore : IVectorStore, IDisposable
                 await transaction.CommitAsync(cancellationToken);
             }
 
+            _written = true;
             foreach (var group in normalized.GroupBy(r => r.Modality))
             {
                 target.Index(group.Key).Upsert([.. group]);
@@ -188,7 +195,7 @@ public sealed partial class EmbeddedVectorStore : IVectorStore, IDisposable
             foreach (var modality in Enum.GetValues<Modality>())
             {
                 var index = generation.Index(modality);
-                if (!index.IsSaved && index.Count > 0)
+                if (_written && !index.IsSaved && index.Count > 0)
                 {
                     SaveGraph(generation.Name, modality, index);
                 }

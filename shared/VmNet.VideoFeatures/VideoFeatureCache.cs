@@ -11,7 +11,7 @@ public sealed record CachedVideo(string MediaId, MediaKind Kind, double Duration
 /// <summary>
 /// Per-frame CNN features of ingested videos under <c>media/&lt;id&gt;/frames.&lt;extractorVersion&gt;.f32</c>
 /// (little-endian float32, [frames × dimension]) with a JSON sidecar written last, so PCA fits and re-pooling
-/// never decode a video again. A sidecar without its frames file (or the reverse) is a miss.
+/// never decode a video again. A sidecar without its frames file (or the reverse), or one that does not parse, is a miss.
 /// </summary>
 public sealed class VideoFeatureCache(DataDirectory data)
 {
@@ -38,9 +38,18 @@ public sealed class VideoFeatureCache(DataDirectory data)
             return null;
         }
 
-        await using var stream = File.OpenRead(infoPath);
-        var info = await JsonSerializer.DeserializeAsync<CachedVideo>(stream, Json, cancellationToken);
-        return info is not null && info.MediaId == mediaId && info.ExtractorVersion == extractorVersion ? info : null;
+        try
+        {
+            await using var stream = File.OpenRead(infoPath);
+            var info = await JsonSerializer.DeserializeAsync<CachedVideo>(stream, Json, cancellationToken);
+            return info is not null && info.MediaId == mediaId && info.ExtractorVersion == extractorVersion ? info : null;
+        }
+        catch (JsonException)
+        {
+            // A torn or corrupt sidecar (a crash mid-write on a filesystem without atomic rename, a disk error) is a
+            // miss: the video is extracted again and the sidecar rewritten, rather than the item failing forever.
+            return null;
+        }
     }
 
     public async Task WriteAsync(string mediaId, MediaKind kind, double durationSeconds, string extractorVersion, FrameFeatures frames, CancellationToken cancellationToken)

@@ -35,42 +35,46 @@ public sealed class ComposeFileTests
     {
         var env = Environment(role);
         var bus = Bind(env).GetSection(BusOptions.Section).Get<BusOptions>()!;
-        var (address, user, password) = bus.RabbitMq.Resolve();
+        var (address, user, _) = bus.RabbitMq.Resolve();
 
         Assert.Equal(BusTransport.RabbitMq, bus.Transport);
         Assert.Equal("rabbitmq", address.Host);
         Assert.Equal(5672, address.Port);
-        var broker = Environment("rabbitmq");
-        Assert.Equal(broker["RABBITMQ_DEFAULT_USER"], user);
-        Assert.Equal(broker["RABBITMQ_DEFAULT_PASS"], password);
-        Assert.Contains("5672:5672", List(Map(Services["rabbitmq"])["ports"]));
+        Assert.Equal(role, user);
+        Assert.Equal($"/run/secrets/rabbitmq-{role}", env["Bus__RabbitMq__PasswordFile"]);
+        Assert.Contains(role, List(Map(Services["broker-users"])["command"]));
 
         Assert.Equal("Qdrant", env["VectorStore__Kind"]);
         var qdrant = new Uri(env["VectorStore__Qdrant__Url"]);
         Assert.Equal("qdrant", qdrant.Host);
-        Assert.Contains($"{qdrant.Port}:{qdrant.Port}", List(Map(Services["qdrant"])["ports"]));
+        Assert.Equal(6334, qdrant.Port);
+        Assert.Equal("/run/secrets/qdrant-api-key", env["VectorStore__Qdrant__ApiKeyFile"]);
         Assert.Equal("/data", env["Storage__DataDir"]);
         Assert.StartsWith("/data/", env["Ingest__MediaRoots__0"], StringComparison.Ordinal);
     }
 
     [Fact]
-    public void The_broker_has_a_health_check_the_roles_wait_for()
+    public void The_broker_has_a_health_check_the_roles_wait_for_and_its_users_are_made_first()
     {
         Assert.True(Map(Services["rabbitmq"]).ContainsKey("healthcheck"));
         foreach (var role in VmNet.Hosting.Roles.Names)
         {
-            Assert.Equal("service_healthy", Map(Map(Map(Services[role])["depends_on"])["rabbitmq"])["condition"]);
+            var dependsOn = Map(Map(Services[role])["depends_on"]);
+            Assert.Equal("service_healthy", Map(dependsOn["rabbitmq"])["condition"]);
+            Assert.Equal("service_completed_successfully", Map(dependsOn["broker-users"])["condition"]);
         }
     }
 
     [Fact]
-    public void Search_publishes_its_grpc_port_and_requires_an_admin_key()
+    public void Search_publishes_its_tls_grpc_port_and_reads_its_admin_key_from_a_secret()
     {
         var search = Map(Services["search"]);
-        var grpc = new Uri(Environment("search")["Search__GrpcUrl"]);
+        var env = Environment("search");
+        var grpc = new Uri(env["Search__GrpcUrl"]);
 
+        Assert.Equal("https", grpc.Scheme);
         Assert.Contains($"{grpc.Port}:{grpc.Port}", List(search["ports"]));
-        Assert.Contains("VMNET_ADMIN_API_KEY:?", Environment("search")["Search__AdminApiKey"], StringComparison.Ordinal);
+        Assert.Equal("/run/secrets/search-admin-key", env["Search__AdminApiKeyFile"]);
     }
 
     [Fact]

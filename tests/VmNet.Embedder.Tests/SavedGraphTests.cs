@@ -91,7 +91,12 @@ public sealed class SavedGraphTests : IDisposable
             await AssertItemsFindThemselvesAsync(store);
         }
 
-        // A torn graph file.
+        // A torn graph file (saved again first by a process that writes: a reader that rebuilt saves nothing).
+        using (var store = Open(out _))
+        {
+            await FillAsync(store, 300);
+        }
+
         var bytes = File.ReadAllBytes(MusicGraph);
         File.WriteAllBytes(MusicGraph, bytes[..(bytes.Length / 3)]);
         using (var store = Open(out var log))
@@ -99,6 +104,50 @@ public sealed class SavedGraphTests : IDisposable
             Assert.Contains(log.Messages, m => m.Contains("rebuilding the graph of 300 vectors", StringComparison.Ordinal));
             await AssertItemsFindThemselvesAsync(store);
         }
+    }
+
+    [Fact]
+    public async Task A_process_that_only_read_never_saves_a_graph()
+    {
+        // A writer that crashed (never disposed): no saved graph. A reader opens, rebuilds, answers and stops.
+        var writer = Open(out _);
+        await FillAsync(writer, 100);
+        using (var reader = Open(out _))
+        {
+            Assert.Single((await reader.SearchAsync(Modality.Music, Vectors(new Random(3), 1)[0], 1, null, Ct)).Hits);
+        }
+
+        Assert.False(File.Exists(MusicGraph), "a read-only process saved its graph on exit (#13 item 14)");
+        GC.KeepAlive(writer);
+    }
+
+    [Fact]
+    public async Task A_saved_graph_one_write_behind_the_database_is_rebuilt()
+    {
+        using (var store = Open(out _))
+        {
+            await FillAsync(store, 600);
+        }
+
+        // The database moved on after the graph was saved (a writer that committed and crashed before it dropped the
+        // saved files): one vector, at a key a sample of every second key misses, is now another.
+        var replaced = VmNet.Catalogue.VectorMath.Normalized(Vectors(new Random(77), 1)[0], Dim);
+        await using (var connection = new SqliteConnection($"Data Source={DbPath}"))
+        {
+            await connection.OpenAsync(Ct);
+            await using var command = connection.CreateCommand();
+            command.CommandText = "UPDATE vectors SET vector = $v WHERE generation = 'g1' AND modality = $m AND media_id = 'm0001'";
+            command.Parameters.AddWithValue("$v", System.Runtime.InteropServices.MemoryMarshal.AsBytes(replaced.AsSpan()).ToArray());
+            command.Parameters.AddWithValue("$m", (int)Modality.Music);
+            Assert.Equal(1, await command.ExecuteNonQueryAsync(Ct));
+        }
+
+        using var reopened = Open(out var log);
+
+        Assert.Contains(log.Messages, m => m.Contains("rebuilding the graph of 600 vectors", StringComparison.Ordinal));
+        var hit = (await reopened.SearchAsync(Modality.Music, replaced, 1, null, Ct)).Hits.Single();
+        Assert.Equal("m0001", hit.MediaId);
+        Assert.True(hit.Score > 0.999f, $"score {hit.Score}: the stale graph answered");
     }
 
     public void Dispose()

@@ -226,14 +226,15 @@ public sealed class SearchApiTests(SearchServerFixture fixture) : IClassFixture<
     [Fact]
     public async Task Health_and_reflection_answer_on_the_grpc_endpoint_and_http1_health_stays()
     {
-        using var channel = GrpcChannel.ForAddress(Server.GrpcAddress);
+        await using var server = await SearchServer.StartAsync(new Dictionary<string, string?> { ["Search:EnableReflection"] = "true" });
+        using var channel = GrpcChannel.ForAddress(server.GrpcAddress);
         var health = await new Health.HealthClient(channel).CheckAsync(new HealthCheckRequest(), cancellationToken: Ct);
         using var reflection = new ServerReflection.ServerReflectionClient(channel).ServerReflectionInfo(cancellationToken: Ct);
         await reflection.RequestStream.WriteAsync(new ServerReflectionRequest { ListServices = string.Empty }, Ct);
         await reflection.RequestStream.CompleteAsync();
         Assert.True(await reflection.ResponseStream.MoveNext(Ct));
         using var http = new HttpClient();
-        var live = await http.GetAsync(new Uri(Server.HttpAddress, "/health/live"), Ct);
+        var live = await http.GetAsync(new Uri(server.HttpAddress, "/health/live"), Ct);
 
         Assert.Equal(HealthCheckResponse.Types.ServingStatus.Serving, health.Status);
         Assert.Contains("vmnet.search.v1.SearchService", reflection.ResponseStream.Current.ListServicesResponse.Service.Select(s => s.Name));

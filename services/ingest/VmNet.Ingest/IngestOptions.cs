@@ -14,6 +14,12 @@ public sealed class IngestOptions
     /// <summary>Longest media accepted (default 1 h).</summary>
     public double MaxDurationSeconds { get; set; } = 3600;
 
+    /// <summary>
+    /// Largest video frame accepted, in pixels (default 4096 × 4096): a frame size is what a decoder allocates per
+    /// frame, and a tiny file can declare 8K or more. Checked on ffprobe's stream description, before decoding.
+    /// </summary>
+    public long MaxVideoPixels { get; set; } = 4096L * 4096;
+
     /// <summary>The yt-dlp program used for YouTube ids and YouTube URLs.</summary>
     public string YtDlp { get; set; } = "yt-dlp";
 

@@ -78,8 +78,18 @@ internal sealed partial class Ingestor(MediaFetcher fetcher, MediaSplitter split
             return null;
         }
 
-        await using var stream = File.OpenRead(path);
-        var manifest = await JsonSerializer.DeserializeAsync<Manifest>(stream, cancellationToken: cancellationToken);
+        Manifest? manifest;
+        try
+        {
+            await using var stream = File.OpenRead(path);
+            manifest = await JsonSerializer.DeserializeAsync<Manifest>(stream, cancellationToken: cancellationToken);
+        }
+        catch (JsonException)
+        {
+            // A corrupt manifest is a miss: the media is split again and the manifest rewritten (not a fault forever).
+            return null;
+        }
+
         var folder = Path.GetDirectoryName(path)!;
         // A manifest whose parts went missing is stale: ingest again.
         return manifest is not null

@@ -3,7 +3,10 @@ using VmNet.Media;
 
 namespace VmNet.Ingest;
 
-/// <summary>Brings a source to a local file: local paths are checked in place, the rest is downloaded into the data dir.</summary>
+/// <summary>
+/// Brings a source to a private file under the data dir's tmp folder: local paths (in a media root, or a file the
+/// operator named on this process's command line) are checked, opened once and copied, the rest is downloaded.
+/// </summary>
 internal sealed class MediaFetcher(IOptions<IngestOptions> options, IngestHttpClient http, DataDirectory data, OperatorFiles operatorFiles)
 {
     private readonly IngestOptions _options = options.Value;
@@ -13,6 +16,12 @@ internal sealed class MediaFetcher(IOptions<IngestOptions> options, IngestHttpCl
     {
         public void Dispose() => DeleteQuietly(Temporary);
     }
+
+    /// <summary>
+    /// Test seam: runs after a local path passed the media-root check and before the file is opened, where a
+    /// concurrent rename or link swap would land.
+    /// </summary>
+    internal Action<string>? PathChecked { get; set; }
 
     public async Task<Fetched> FetchAsync(string source, CancellationToken cancellationToken)
     {
@@ -26,11 +35,82 @@ internal sealed class MediaFetcher(IOptions<IngestOptions> options, IngestHttpCl
                     ? await DownloadWithYtDlpAsync(uri.AbsoluteUri, cancellationToken)
                     : await DownloadAsync(uri, cancellationToken);
             default:
-                return new Fetched(ResolveLocal(source), Temporary: null);
+                var (path, granted) = ResolveLocal(source);
+                return await CopyLocalAsync(path, granted, cancellationToken);
         }
     }
 
-    private string ResolveLocal(string source)
+    /// <summary>Test seam: runs once the local file is open and proven inside the roots, before it is copied.</summary>
+    internal Action<string>? Opened { get; set; }
+
+    /// <summary>
+    /// Opens the checked path once (<see cref="PathGuard.OpenInsideAny"/> proves the open file is inside the roots)
+    /// and copies it from that handle into a private temporary file, which is all that is hashed, probed and split:
+    /// a name re-pointed after the check (a link swap, a rename) can no longer change what is read.
+    /// </summary>
+    private async Task<Fetched> CopyLocalAsync(string path, string? granted, CancellationToken cancellationToken)
+    {
+        FileStream source;
+        try
+        {
+            // A file in a media root must be opened inside one; an operator's file must be exactly the granted one.
+            source = granted is null ? PathGuard.OpenInsideAny(_options.EffectiveMediaRoots, path) : PathGuard.OpenExact(path, granted);
+        }
+        catch (UnsafePathException e)
+        {
+            throw new IngestRejectedException($"{e.Message.Replace("allowed roots", "allowed media roots", StringComparison.Ordinal)}");
+        }
+        catch (IOException)
+        {
+            throw new IngestRejectedException($"'{path}' cannot be opened");
+        }
+
+        await using (source)
+        {
+            Opened?.Invoke(path);
+            // Size from the open file, before a byte is copied or hashed.
+            var length = source.Length;
+            if (length == 0)
+            {
+                throw new IngestRejectedException("empty file");
+            }
+
+            if (length > _options.MaxBytes)
+            {
+                throw new IngestRejectedException($"file is {length} bytes, over the {_options.MaxBytes}-byte limit");
+            }
+
+            var target = Path.Combine(data.Temp, Guid.NewGuid().ToString("N") + ".local");
+            try
+            {
+                await using var copy = new FileStream(target, FileMode.CreateNew, FileAccess.Write, FileShare.None, 81920, FileOptions.Asynchronous);
+                var buffer = new byte[81920];
+                long total = 0;
+                int n;
+                while ((n = await source.ReadAsync(buffer, cancellationToken)) > 0)
+                {
+                    // The file may grow while it is copied: the limit holds for what is read, not only the length seen.
+                    total += n;
+                    if (total > _options.MaxBytes)
+                    {
+                        throw new IngestRejectedException($"file grew past the {_options.MaxBytes}-byte limit while it was read");
+                    }
+
+                    await copy.WriteAsync(buffer.AsMemory(0, n), cancellationToken);
+                }
+
+                return new Fetched(target, Temporary: target);
+            }
+            catch
+            {
+                DeleteQuietly(target);
+                throw;
+            }
+        }
+    }
+
+    // The path to open and, for an operator-named file outside the roots, the real path it was granted under.
+    private (string Path, string? Granted) ResolveLocal(string source)
     {
         if (source.IndexOfAny(['\0', '\n', '\r']) >= 0)
         {
@@ -43,7 +123,8 @@ internal sealed class MediaFetcher(IOptions<IngestOptions> options, IngestHttpCl
         {
             if (operatorFiles.Allows(candidate, out var granted))
             {
-                return granted;
+                PathChecked?.Invoke(granted);
+                return (granted, granted);
             }
 
             throw new IngestRejectedException(
@@ -51,13 +132,15 @@ internal sealed class MediaFetcher(IOptions<IngestOptions> options, IngestHttpCl
                 + "Ingest:MediaRoots (appsettings.json, or the environment of the ingest role: Ingest__MediaRoots__0=/folder)");
         }
 
+        PathChecked?.Invoke(full);
+
         if (!File.Exists(full))
         {
             throw new IngestRejectedException(
                 $"'{source}' is not a YouTube id (11 of [A-Za-z0-9_-]), an http(s) URL, or an existing file in the media roots");
         }
 
-        return full;
+        return (full, null);
     }
 
     private async Task<Fetched> DownloadAsync(Uri uri, CancellationToken cancellationToken)
@@ -115,24 +198,31 @@ internal sealed class MediaFetcher(IOptions<IngestOptions> options, IngestHttpCl
     {
         var folder = Path.Combine(data.Temp, "dl-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(folder);
+        var inv = System.Globalization.CultureInfo.InvariantCulture;
         string[] arguments =
         [
+            // No configuration file is read (system, user, or one planted beside the download): options come only from here.
+            "--ignore-config",
             "--no-playlist", "--no-progress", "--quiet", "--no-warnings",
-            "--max-filesize", _options.MaxBytes.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            // Refused on the site's metadata before a byte of media is fetched: too long, or a live stream (no end).
+            "--match-filter", $"duration <= {_options.MaxDurationSeconds.ToString("0.###", inv)} & !is_live",
+            "--max-filesize", _options.MaxBytes.ToString(inv),
             "-f", "best[ext=mp4]/best",
             "-o", Path.Combine(folder, "media.%(ext)s"),
             "--", idOrUrl,
         ];
         try
         {
-            var result = await ProcessRunner.RunAsync(_options.YtDlp, arguments, _options.DownloadTimeout, cancellationToken);
+            // Run in its own empty folder, never a media root: nothing there can act as a configuration or a cookie jar.
+            var result = await ProcessRunner.RunAsync(_options.YtDlp, arguments, _options.DownloadTimeout, cancellationToken, workingDirectory: folder);
             if (result.ExitCode != 0)
             {
                 throw new IngestRejectedException($"download failed: yt-dlp exited with {result.ExitCode}: {FfmpegAudio.LastLine(result.StandardError)}");
             }
 
             var file = Directory.EnumerateFiles(folder).FirstOrDefault()
-                ?? throw new IngestRejectedException("download failed: yt-dlp reported success but wrote no file");
+                ?? throw new IngestRejectedException(
+                    $"download refused: longer than {_options.MaxDurationSeconds.ToString("0.###", inv)} s, a live stream, or no file written");
             return new Fetched(file, Temporary: folder);
         }
         catch (Exception e) when (e is FileNotFoundException or TimeoutException)

@@ -27,7 +27,8 @@ internal sealed class MediaSplitter(IOptions<IngestOptions> options)
         }
         catch (MediaDecodeException e)
         {
-            throw new IngestRejectedException($"not a readable media file: {e.Message}");
+            // ffprobe names the file it read: ingest's private copy, whose path is nobody's business.
+            throw new IngestRejectedException($"not a readable media file: {e.Message.Replace(Path.GetFullPath(path), "input", StringComparison.Ordinal)}");
         }
 
         var hasAudio = analysis.HasAudio;
@@ -43,6 +44,12 @@ internal sealed class MediaSplitter(IOptions<IngestOptions> options)
         if (missing is not null)
         {
             throw new IngestRejectedException(missing);
+        }
+
+        if (kind != MediaKind.Music && analysis.VideoPixels > _options.MaxVideoPixels)
+        {
+            throw new IngestRejectedException(
+                $"video frames of {analysis.VideoPixels} pixels are over the {_options.MaxVideoPixels}-pixel limit");
         }
 
         var duration = analysis.DurationSeconds;

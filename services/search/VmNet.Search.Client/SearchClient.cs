@@ -1,4 +1,6 @@
 using System.Runtime.CompilerServices;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
 using Google.Protobuf;
 using Grpc.Core;
 using Grpc.Net.Client;
@@ -22,7 +24,20 @@ public sealed class SearchClient : IDisposable
     private readonly Metadata _headers = [];
 
     public SearchClient(Uri server, string? apiKey = null, HttpMessageHandler? handler = null)
-        : this(GrpcChannel.ForAddress(server, new GrpcChannelOptions { HttpHandler = handler, DisposeHttpClient = handler is not null }), apiKey, ownsChannel: true)
+        : this(server, apiKey, new SearchClientOptions(), handler)
+    {
+    }
+
+    /// <summary>
+    /// A client of <paramref name="server"/>. A key is sent in clear over http:// only to a loopback address, and
+    /// never when <see cref="SearchClientOptions.RequireTls"/> is set: such a client refuses before it connects.
+    /// </summary>
+    public SearchClient(Uri server, string? apiKey, SearchClientOptions options, HttpMessageHandler? handler = null)
+        : this(GrpcChannel.ForAddress(Checked(server, apiKey, options), new GrpcChannelOptions
+        {
+            HttpHandler = handler ?? Handler(options),
+            DisposeHttpClient = true,
+        }), apiKey, ownsChannel: true)
     {
     }
 
@@ -99,6 +114,56 @@ public sealed class SearchClient : IDisposable
         }
     }
 
+    private static Uri Checked(Uri server, string? apiKey, SearchClientOptions options)
+    {
+        if (server.Scheme == Uri.UriSchemeHttps)
+        {
+            return server;
+        }
+
+        if (options.RequireTls)
+        {
+            throw new ArgumentException($"TLS is required but the search address is {server.Scheme}:// ({server})", nameof(server));
+        }
+
+        if (!string.IsNullOrEmpty(apiKey) && !server.IsLoopback)
+        {
+            throw new ArgumentException($"an API key is sent only over https:// or to a loopback address, not to {server}", nameof(server));
+        }
+
+        return server;
+    }
+
+    private static SocketsHttpHandler Handler(SearchClientOptions options)
+    {
+        var handler = new SocketsHttpHandler { EnableMultipleHttp2Connections = true };
+        if (options.CaFile is { } caFile)
+        {
+            // Trust exactly this CA (a private or self-signed one) for this channel; the machine's store is not consulted.
+            var ca = LoadCa(caFile);
+            handler.SslOptions.CertificateChainPolicy = new X509ChainPolicy
+            {
+                TrustMode = X509ChainTrustMode.CustomRootTrust,
+                CustomTrustStore = { ca },
+                RevocationMode = X509RevocationMode.NoCheck,
+            };
+        }
+
+        return handler;
+    }
+
+    private static X509Certificate2 LoadCa(string path)
+    {
+        try
+        {
+            return X509CertificateLoader.LoadCertificateFromFile(path);
+        }
+        catch (Exception e) when (e is CryptographicException or IOException or UnauthorizedAccessException)
+        {
+            throw new ArgumentException($"cannot read the CA certificate {path}: {e.Message}", nameof(path), e);
+        }
+    }
+
     private static Features ToFeatures(IEnumerable<float> values)
     {
         var features = new Features();
@@ -136,4 +201,14 @@ public sealed class SearchClient : IDisposable
             return await call.ResponseAsync;
         }
     }
+}
+
+/// <summary>How a <see cref="SearchClient"/> connects.</summary>
+public sealed class SearchClientOptions
+{
+    /// <summary>A PEM or DER CA certificate to trust for the server's certificate (e.g. a self-signed one).</summary>
+    public string? CaFile { get; init; }
+
+    /// <summary>Refuse http:// addresses: nothing, and no key, is sent without TLS.</summary>
+    public bool RequireTls { get; init; }
 }

@@ -89,7 +89,8 @@ internal sealed class ClipSearch(SearchEngine engine, IClipFeatureExtractor extr
         }
         catch (MediaDecodeException e)
         {
-            throw new SearchFailedException(SearchFailure.InvalidArgument, $"the clip is not decodable media: {e.Message}");
+            // ffprobe names the file: the server's temporary path is not the caller's business.
+            throw new SearchFailedException(SearchFailure.InvalidArgument, $"the clip is not decodable media: {e.Message.Replace(Path.GetFullPath(path), "clip", StringComparison.Ordinal)}");
         }
 
         var (needed, present) = modality == Modality.Music ? ("audio", info.HasAudio) : ("video", info.HasVideo);

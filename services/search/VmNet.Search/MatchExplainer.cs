@@ -14,10 +14,12 @@ internal sealed record BlockAgreement(Modality Modality, string Block, float Con
 /// contribution. The mean is "no information" to the model, whose graph standardises its inputs, so a large drop
 /// means the match rests on that block. Cross-modal blocks cannot be compared value by value; the model relates them.
 /// </summary>
-internal sealed class MatchExplainer(IFeatureCatalogue catalogue, FeatureLayouts layouts, IOptions<SearchOptions> options)
+internal sealed class MatchExplainer(IFeatureCatalogue catalogue, FeatureLayouts layouts, IOptions<SearchOptions> options, TimeProvider? clock = null)
 {
+    private readonly TimeProvider _clock = clock ?? TimeProvider.System;
+    private readonly SemaphoreSlim _refresh = new(1, 1);
     private readonly Lock _gate = new();
-    private readonly Dictionary<Modality, (int Count, float[] Mean)> _means = [];
+    private readonly Dictionary<(Modality, int), (DateTimeOffset At, float[] Mean)> _means = [];
 
     /// <summary>Per result (same order), the blocks that agree most, strongest first; empty where a result has no raw features.</summary>
     public async Task<IReadOnlyList<IReadOnlyList<BlockAgreement>>> ExplainAsync(
@@ -39,6 +41,7 @@ internal sealed class MatchExplainer(IFeatureCatalogue catalogue, FeatureLayouts
             }
 
             var resultBlocks = layouts.For(targetModality, result.Length);
+            // Cached per modality and dimension: the first result of a call may compute it, the rest reuse it.
             var resultMean = await MeanAsync(targetModality, result.Length, cancellationToken);
             var resultEmbedded = Embed(model, targetModality, Variants(result, resultBlocks, resultMean));
             var score = TensorPrimitives.CosineSimilarity(queryEmbedded[0], resultEmbedded[0]);
@@ -76,22 +79,70 @@ internal sealed class MatchExplainer(IFeatureCatalogue catalogue, FeatureLayouts
     private static float[][] Embed(IEmbeddingModel model, Modality modality, IReadOnlyList<float[]> rows) =>
         modality == Modality.Music ? model.EmbedMusic(rows) : model.EmbedVideo(rows);
 
-    // The per-position mean over the catalogue's items of one modality, recomputed when the catalogue grows.
+    // The per-position mean of one modality's raw features: a baseline, so an estimate is enough. It is read from at
+    // most Search:ExplainMeanSample items and reused for Search:ExplainMeanRefresh, never recounted per result or per
+    // query (a COUNT(*) per result and a scan of every blob whenever the catalogue grew let explain requests load the
+    // catalogue at will). One refresh runs at a time; callers meanwhile use the previous mean when there is one.
     private async Task<float[]> MeanAsync(Modality modality, int dimension, CancellationToken cancellationToken)
     {
-        var count = await catalogue.CountAsync(null, cancellationToken);
+        var key = (modality, dimension);
+        float[]? stale;
         lock (_gate)
         {
-            if (_means.TryGetValue(modality, out var cached) && cached.Count == count && cached.Mean.Length == dimension)
+            if (_means.TryGetValue(key, out var cached) && _clock.GetUtcNow() - cached.At < options.Value.ExplainMeanRefresh)
             {
                 return cached.Mean;
             }
+
+            stale = _means.TryGetValue(key, out var old) ? old.Mean : null;
         }
 
+        if (stale is not null && !await _refresh.WaitAsync(0, cancellationToken))
+        {
+            return stale;
+        }
+
+        if (stale is null)
+        {
+            await _refresh.WaitAsync(cancellationToken);
+        }
+
+        try
+        {
+            lock (_gate)
+            {
+                if (_means.TryGetValue(key, out var fresh) && _clock.GetUtcNow() - fresh.At < options.Value.ExplainMeanRefresh)
+                {
+                    return fresh.Mean;
+                }
+            }
+
+            var mean = await ComputeMeanAsync(modality, dimension, Math.Max(1, options.Value.ExplainMeanSample), cancellationToken);
+            lock (_gate)
+            {
+                _means[key] = (_clock.GetUtcNow(), mean);
+            }
+
+            return mean;
+        }
+        finally
+        {
+            _refresh.Release();
+        }
+    }
+
+    private async Task<float[]> ComputeMeanAsync(Modality modality, int dimension, int sample, CancellationToken cancellationToken)
+    {
         var sum = new double[dimension];
         var n = 0;
+        var read = 0;
         await foreach (var item in catalogue.ListAsync(null, cancellationToken))
         {
+            if (++read > sample)
+            {
+                break;
+            }
+
             var features = modality == Modality.Music ? item.MusicFeatures : item.VideoFeatures;
             if (features?.Length == dimension)
             {
@@ -104,12 +155,6 @@ internal sealed class MatchExplainer(IFeatureCatalogue catalogue, FeatureLayouts
             }
         }
 
-        var mean = sum.Select(s => n == 0 ? 0f : (float)(s / n)).ToArray();
-        lock (_gate)
-        {
-            _means[modality] = (count, mean);
-        }
-
-        return mean;
+        return [.. sum.Select(s => n == 0 ? 0f : (float)(s / n))];
     }
 }

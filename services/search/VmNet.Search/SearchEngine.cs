@@ -93,9 +93,28 @@ internal sealed partial class SearchEngine(
 
         if (query.Filter is { } f)
         {
+            // Refused before any search: NaN compares false with everything, so an unchecked NaN bound passed the
+            // min/max test and turned the query into an exact scan under the store's read lock.
+            foreach (var (name, value) in new[]
+            {
+                ("min_duration_seconds", f.MinDurationSeconds), ("max_duration_seconds", f.MaxDurationSeconds),
+                ("min_tempo_bpm", f.MinTempoBpm), ("max_tempo_bpm", f.MaxTempoBpm),
+            })
+            {
+                if (value is { } v && (!double.IsFinite(v) || v < 0))
+                {
+                    throw Invalid($"filter {name} must be a finite number of at least 0");
+                }
+            }
+
             if (f.MinDurationSeconds > f.MaxDurationSeconds || f.MinTempoBpm > f.MaxTempoBpm)
             {
                 throw Invalid("filter minimum above its maximum");
+            }
+
+            if (f.Kind is { } kind && !Enum.IsDefined(kind))
+            {
+                throw Invalid("filter kind is not a known kind");
             }
         }
 

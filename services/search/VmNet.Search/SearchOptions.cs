@@ -10,6 +10,18 @@ public sealed class SearchOptions
 
     public CertificateOptions Certificate { get; set; } = new();
 
+    /// <summary>
+    /// Refuse to start unless the gRPC endpoint speaks TLS (default false, so a loopback h2c endpoint works out of the
+    /// box; the compose file sets it): API keys then never cross the network in clear text.
+    /// </summary>
+    public bool RequireTls { get; set; }
+
+    /// <summary>
+    /// gRPC server reflection (lists every service and message; what grpcurl uses). Default false: it maps the whole
+    /// API for whoever can reach the port; turn it on for local debugging.
+    /// </summary>
+    public bool EnableReflection { get; set; }
+
     /// <summary>Key admin calls must send as <c>x-api-key</c>; with none configured admin calls are refused.</summary>
     public string? AdminApiKey { get; set; }
 
@@ -46,12 +58,25 @@ public sealed class SearchOptions
 
     /// <summary>Blocks per side listed when a match is explained.</summary>
     public int ExplainBlocks { get; set; } = 3;
+
+    /// <summary>Catalogue items read (at most) for the per-modality mean an explanation compares against (default 10 000).</summary>
+    public int ExplainMeanSample { get; set; } = 10_000;
+
+    /// <summary>How long that mean is reused before it is read again (default 10 min).</summary>
+    public TimeSpan ExplainMeanRefresh { get; set; } = TimeSpan.FromMinutes(10);
 }
 
 public sealed class CertificateOptions
 {
-    /// <summary>A PKCS#12 (.pfx) file; when set the gRPC endpoint speaks TLS (HTTP/2 via ALPN).</summary>
+    /// <summary>
+    /// The server certificate: a PEM file with <see cref="KeyPath"/>, or a PKCS#12 (.pfx) file; when set the gRPC
+    /// endpoint speaks TLS (HTTP/2 via ALPN).
+    /// </summary>
     public string? Path { get; set; }
 
+    /// <summary>The PEM private key of a PEM <see cref="Path"/>; without it <see cref="Path"/> is read as PKCS#12.</summary>
+    public string? KeyPath { get; set; }
+
+    /// <summary>Password of the .pfx or of an encrypted PEM key (or <c>Search:Certificate:PasswordFile</c>).</summary>
     public string? Password { get; set; }
 }

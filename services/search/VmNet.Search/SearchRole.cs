@@ -59,7 +59,11 @@ public static partial class SearchRole
             .AddHostedService(sp => sp.GetRequiredService<LiveModelMonitor>());
 
         services.AddGrpc(o => o.Interceptors.Add<SearchServerInterceptor>());
-        services.AddGrpcReflection();
+        if (builder.Configuration.GetValue<bool>($"{SearchOptions.Section}:{nameof(SearchOptions.EnableReflection)}"))
+        {
+            services.AddGrpcReflection();
+        }
+
         services.AddGrpcHealthChecks();
         services.AddRoleConsumers(Name, bus =>
         {
@@ -75,7 +79,11 @@ public static partial class SearchRole
         app.MapGrpcService<SearchGrpcService>();
         app.MapGrpcService<SearchAdminGrpcService>();
         app.MapGrpcHealthChecksService();
-        app.MapGrpcReflectionService();
+        if (app.Services.GetRequiredService<IOptions<SearchOptions>>().Value.EnableReflection)
+        {
+            app.MapGrpcReflectionService();
+        }
+
         var endpoints = app.Services.GetRequiredService<SearchEndpoints>();
         var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(SearchRole).FullName!);
         app.Lifetime.ApplicationStarted.Register(() => LogListening(logger, endpoints.GrpcAddress?.ToString() ?? "(not bound)", endpoints.Tls ? "TLS" : "h2c"));

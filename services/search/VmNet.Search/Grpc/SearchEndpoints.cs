@@ -1,4 +1,6 @@
 using System.Net;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
@@ -43,17 +45,41 @@ public sealed class SearchEndpoints
             throw new InvalidOperationException($"Search:GrpcUrl is https ({options.GrpcUrl}) but no Search:Certificate:Path is configured");
         }
 
+        if (options.RequireTls && (!Tls || grpc.Scheme != "https"))
+        {
+            throw new InvalidOperationException($"Search:RequireTls is set: Search:GrpcUrl must be https:// with a Search:Certificate:Path (got {options.GrpcUrl})");
+        }
+
+        var certificate = Tls ? LoadCertificate(options.Certificate) : null;
+
         Listen(kestrel, grpc, listen =>
         {
             listen.Protocols = HttpProtocols.Http2;
             if (Tls)
             {
                 // ALPN negotiates h2 on this endpoint.
-                listen.UseHttps(options.Certificate.Path!, options.Certificate.Password);
+                listen.UseHttps(certificate!);
             }
 
             _grpc = listen;
         });
+    }
+
+    /// <summary>A PEM certificate and key (what openssl writes) or a PKCS#12 file.</summary>
+    internal static X509Certificate2 LoadCertificate(CertificateOptions options)
+    {
+        try
+        {
+            return string.IsNullOrWhiteSpace(options.KeyPath)
+                ? X509CertificateLoader.LoadPkcs12FromFile(options.Path!, options.Password)
+                : string.IsNullOrEmpty(options.Password)
+                    ? X509Certificate2.CreateFromPemFile(options.Path!, options.KeyPath)
+                    : X509Certificate2.CreateFromEncryptedPemFile(options.Path!, options.Password, options.KeyPath);
+        }
+        catch (Exception e) when (e is CryptographicException or IOException or UnauthorizedAccessException)
+        {
+            throw new InvalidOperationException($"Search:Certificate: cannot load {options.Path} ({e.Message})", e);
+        }
     }
 
     private static void Listen(KestrelServerOptions kestrel, BindingAddress address, Action<ListenOptions> configure)
