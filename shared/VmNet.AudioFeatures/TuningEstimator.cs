@@ -36,9 +36,20 @@ public static class TuningEstimator
         for (var t = 0; t < frames; t++)
         {
             var start = (t * hop) - (nFft / 2);
-            for (var i = 0; i < nFft; i++)
+            if (start >= 0 && start + nFft <= y.Length)
             {
-                frame[i] = y[Stft.Reflect(start + i, y.Length)] * window[i];
+                var samples = y.Slice(start, nFft);
+                for (var i = 0; i < nFft; i++)
+                {
+                    frame[i] = samples[i] * window[i];
+                }
+            }
+            else
+            {
+                for (var i = 0; i < nFft; i++)
+                {
+                    frame[i] = y[Stft.Reflect(start + i, y.Length)] * window[i];
+                }
             }
 
             fft.Direct(frame, re, im);
