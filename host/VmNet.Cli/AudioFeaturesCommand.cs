@@ -19,6 +19,14 @@ public static class AudioFeaturesCommand
     public static Command Create()
     {
         var files = new Argument<string[]>("file") { Description = "Audio or video files FFmpeg can read (several need --json)", Arity = ArgumentArity.OneOrMore };
+        // Many files take every token, unknown options too: those stay parse errors (a file named -x is ./-x).
+        files.Validators.Add(result =>
+        {
+            foreach (var token in result.Tokens.Where(t => t.Value.StartsWith('-')))
+            {
+                result.AddError($"Unrecognized command or argument '{token.Value}'.");
+            }
+        });
         var frames = new Option<bool>("--frames") { Description = "With --json, add \"frameMatrix\" (T rows of 380 values)" };
         var command = new Command("audio", "The 1140-d VM-NET music vector of each file (mean, variance, max of 380 per-frame features).")
         {
