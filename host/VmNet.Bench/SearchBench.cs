@@ -7,6 +7,7 @@ using Grpc.Core;
 using Grpc.Net.Client;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 using VmNet.Search;
 using VmNet.Hosting;
 using VmNet.Catalogue;
@@ -17,6 +18,7 @@ using VmNet.Search.V1;
 using MediaKind = VmNet.Contracts.MediaKind;
 using Modality = VmNet.Contracts.Modality;
 using VmNet.Commands;
+using VmNet.Storage;
 
 namespace VmNet.Bench;
 
@@ -24,22 +26,40 @@ namespace VmNet.Bench;
 /// <c>vmnet bench search</c>: starts a search server on loopback over an embedded store of random unit vectors and
 /// drives it with a bounded load generator of ours (C clients, fixed duration). Reports p50/p95/p99 and queries/s
 /// per catalogue size and client count, the in-process store search as the baseline of the same run, and a run
-/// in which a new generation goes live mid-load (failed requests and answers per model version).
+/// in which a new generation goes live mid-load (failed requests and answers per model version), and recall@10 of the
+/// store's answers against the exact scan. With <c>--baseline</c> (default) each size is first measured with the store
+/// settings before quantisation (Float32 graph, no rescoring) in the same process, and the report gives the ratios.
 /// </summary>
 public static class SearchBench
 {
     private const int QueryVideos = 1000;
     private const int TopK = 10;
+    private const int RecallQueries = 200;
+
+    /// <summary>The live model's embedding width (models/…/manifest: 512), the bench's default.</summary>
+    public const int ModelDimension = 512;
 
     public sealed record Run(
-        string Name, int Catalogue, int Clients, long Requests, long Failed, double QueriesPerSecond,
+        string Name, string Config, int Catalogue, int Clients, long Requests, long Failed, double QueriesPerSecond,
         double P50Ms, double P95Ms, double P99Ms, IReadOnlyDictionary<string, long> AnswersPerVersion);
 
-    public sealed record Baseline(int Catalogue, double P50Ms, double P99Ms);
+    public sealed record Baseline(string Config, int Catalogue, double P50Ms, double P99Ms, double RecallAt10, double InsertsPerSecond);
 
     public sealed record Report(
-        int Dimension, double SecondsPerRun, IReadOnlyList<Baseline> Baselines, IReadOnlyList<Run> Runs,
+        int Dimension, double SecondsPerRun, IReadOnlyList<string> Configs, IReadOnlyList<Baseline> Baselines, IReadOnlyList<Run> Runs,
         IReadOnlyList<string> Notes);
+
+    /// <summary>A store configuration measured by the bench: the graph's scalar type and the rescoring oversample.</summary>
+    public sealed record StoreConfig(string Name, VectorQuantization Quantization, int RescoreFactor)
+    {
+        public static StoreConfig Before { get; } = new("f32", VectorQuantization.Float32, 1);
+
+        public void ApplyTo(VectorStoreOptions options)
+        {
+            options.Quantization = Quantization;
+            options.RescoreFactor = RescoreFactor;
+        }
+    }
 
     public static Command Create()
     {
@@ -54,31 +74,42 @@ public static class SearchBench
             AllowMultipleArgumentsPerToken = true,
         };
         var seconds = new Option<double>("--seconds") { Description = "Measured seconds per run", DefaultValueFactory = _ => 3 };
-        var dimension = new Option<int>("--dim") { Description = "Embedding dimension of the random vectors", DefaultValueFactory = _ => 64 };
-        var command = new Command("search", "Search latency and throughput over gRPC on loopback (p50/p95/p99, qps), with a model swap under load.")
+        var dimension = new Option<int>("--dim") { Description = "Embedding dimension of the random vectors (default: the live model's, 512)", DefaultValueFactory = _ => ModelDimension };
+        var baseline = new Option<bool>("--baseline")
         {
-            catalogue, clients, seconds, dimension,
+            Description = "Also measure the settings before quantisation (Float32 graph, no rescoring) in the same run and give ratios",
+            DefaultValueFactory = _ => true,
+        };
+        var channels = new Option<int>("--channels") { Description = "HTTP/2 connections the clients share", DefaultValueFactory = _ => Environment.ProcessorCount };
+        var command = new Command("search", "Search latency and throughput over gRPC on loopback (p50/p95/p99, qps, recall@10), with a model swap under load.")
+        {
+            catalogue, clients, seconds, dimension, baseline, channels,
         };
         command.SetAction(async (parse, ct) =>
         {
             var sizes = parse.GetValue(catalogue) is { Length: > 0 } c ? c : [10_000, 200_000];
             var counts = parse.GetValue(clients) is { Length: > 0 } n ? n : [1, 8, 64];
-            if (sizes.Any(s => s < TopK) || counts.Any(k => k < 1) || parse.GetValue(dimension) < 2)
+            if (sizes.Any(s => s < TopK) || counts.Any(k => k < 1) || parse.GetValue(dimension) < 2 || parse.GetValue(channels) < 1)
             {
-                throw new UsageException("--catalogue must be at least 10, --clients at least 1, --dim at least 2");
+                throw new UsageException("--catalogue must be at least 10, --clients at least 1, --dim at least 2, --channels at least 1");
             }
 
-            var report = await RunAsync(sizes, counts, TimeSpan.FromSeconds(Math.Clamp(parse.GetValue(seconds), 0.5, 120)), parse.GetValue(dimension), ct);
+            var report = await RunAsync(
+                sizes, counts, TimeSpan.FromSeconds(Math.Clamp(parse.GetValue(seconds), 0.5, 120)), parse.GetValue(dimension), ct,
+                parse.GetValue(baseline), Math.Min(parse.GetValue(channels), 64));
             Console.WriteLine(parse.GetValue(CliOptions.Json) ? JsonSerializer.Serialize(report, CliJson.Options) : Describe(report));
             return report.Runs.All(r => r.Failed == 0) ? 0 : 1;
         });
         return command;
     }
 
-    public static async Task<Report> RunAsync(IReadOnlyList<int> sizes, IReadOnlyList<int> clientCounts, TimeSpan duration, int dimension, CancellationToken ct)
+    public static async Task<Report> RunAsync(
+        IReadOnlyList<int> sizes, IReadOnlyList<int> clientCounts, TimeSpan duration, int dimension, CancellationToken ct,
+        bool withBaseline = false, int channelCount = 1)
     {
         var baselines = new List<Baseline>();
         var runs = new List<Run>();
+        var configs = new List<StoreConfig>();
         var folder = Path.Combine(Path.GetTempPath(), $"vmnet-bench-search-{Guid.NewGuid():N}");
         try
         {
@@ -94,25 +125,53 @@ public static class SearchBench
                 ["Logging:LogLevel:VmNet.Search.LiveModelMonitor"] = "Error",
             });
             var store = app.Services.GetRequiredService<IVectorStore>();
+            // The store's options object is read when a generation's graphs are made (scalar type) and on every search
+            // (rescoring); the bench switches it between configurations, each measured on generations of its own.
+            var options = app.Services.GetRequiredService<IOptions<VectorStoreOptions>>().Value;
+            var configured = new StoreConfig("configured", options.Quantization, options.RescoreFactor);
+            configs.Add(configured);
+            if (withBaseline)
+            {
+                configs.Insert(0, StoreConfig.Before);
+            }
+
             await app.StartAsync(ct);
             var address = app.Services.GetRequiredService<SearchEndpoints>().GrpcAddress!;
-            using var channel = GrpcChannel.ForAddress(address);
-            var client = new SearchService.SearchServiceClient(channel);
-            foreach (var size in sizes)
+            var channels = Enumerable.Range(0, channelCount).Select(_ => GrpcChannel.ForAddress(address)).ToList();
+            var clientsOf = channels.Select(c => new SearchService.SearchServiceClient(c)).ToArray();
+            try
             {
-                var random = new Random(size);
-                var ids = await FillAsync(store, $"bench-{size}-a", size, dimension, random, ct);
-                await store.ActivateAsync($"bench-{size}-a", ct);
-                baselines.Add(await BaselineAsync(store, size, dimension, random, duration, ct));
-                await LoadAsync(client, ids, 4, TimeSpan.FromSeconds(0.5), null, ct); // warm-up: JIT, connection, caches
-                foreach (var count in clientCounts)
+                foreach (var size in sizes)
                 {
-                    runs.Add(await LoadAsync(client, ids, count, duration, null, ct) with { Name = "steady", Catalogue = size });
-                }
+                    foreach (var config in configs)
+                    {
+                        config.ApplyTo(options);
+                        var random = new Random(size);
+                        var generation = $"bench-{size}-{config.Name}";
+                        var fill = Stopwatch.StartNew();
+                        var (ids, queries) = await FillAsync(store, generation, size, dimension, random, ct);
+                        var insertsPerSecond = size / fill.Elapsed.TotalSeconds;
+                        await store.ActivateAsync(generation, ct);
+                        baselines.Add(await BaselineAsync(store, config.Name, size, queries, insertsPerSecond, duration, ct));
+                        await LoadAsync(clientsOf, ids, 4, TimeSpan.FromSeconds(0.5), null, ct); // warm-up: JIT, connection, caches
+                        foreach (var count in clientCounts)
+                        {
+                            runs.Add(await LoadAsync(clientsOf, ids, count, duration, null, ct) with { Name = "steady", Config = config.Name, Catalogue = size });
+                        }
 
-                // A new generation of the same items goes live halfway through a run.
-                await FillAsync(store, $"bench-{size}-b", size, dimension, random, ct);
-                runs.Add(await LoadAsync(client, ids, clientCounts.Max(), duration, () => store.ActivateAsync($"bench-{size}-b", ct), ct) with { Name = "swap", Catalogue = size });
+                        if (config == configured)
+                        {
+                            // A new generation of the same items goes live halfway through a run.
+                            await FillAsync(store, $"{generation}-b", size, dimension, random, ct);
+                            runs.Add(await LoadAsync(clientsOf, ids, clientCounts.Max(), duration, () => store.ActivateAsync($"{generation}-b", ct), ct)
+                                with { Name = "swap", Config = config.Name, Catalogue = size });
+                        }
+                    }
+                }
+            }
+            finally
+            {
+                channels.ForEach(c => c.Dispose());
             }
 
             await app.StopAsync(ct);
@@ -128,50 +187,65 @@ public static class SearchBench
             }
         }
 
-        return new Report(dimension, duration.TotalSeconds, baselines, runs,
+        return new Report(dimension, duration.TotalSeconds, [.. configs.Select(c => $"{c.Name}: {c.Quantization} graph, rescoring {c.RescoreFactor}x")], baselines, runs,
         [
-            "queries: FindMusic by catalogue video id, top 10, one HTTP/2 connection shared by all clients",
-            "baseline: IVectorStore.SearchAsync in process, one caller, same catalogue",
+            $"queries: FindMusic by catalogue video id, top 10, clients spread over {channelCount} HTTP/2 connection(s)",
+            $"in-process: IVectorStore.SearchAsync, one caller, same catalogue; recall@10 of its answers against the exact scan over {RecallQueries} query videos",
+            "insert/s: the whole catalogue written through IVectorStore.UpsertAsync in batches of 5000 (SQLite and graph)",
             "swap: generation bench-b activated halfway; every answer names exactly one model version",
         ]);
     }
 
-    // Random unit vectors: `size` music tracks and the query videos, all of kind Pair so filters would see them.
-    private static async Task<string[]> FillAsync(IVectorStore store, string generation, int size, int dimension, Random random, CancellationToken ct)
+    // Clustered unit vectors (size/50 centres, the shape trained embeddings have; see StoreBench): `size` music
+    // tracks and the query videos around the same centres, all of kind Pair so filters would see them.
+    private static async Task<(string[] Ids, float[][] Vectors)> FillAsync(IVectorStore store, string generation, int size, int dimension, Random random, CancellationToken ct)
     {
         await store.CreateGenerationAsync(generation, dimension, ct);
+        var centres = Enumerable.Range(0, Math.Max(1, size / 50)).Select(_ => StoreBench.Gaussian(random, 1, dimension)).ToArray();
+
         const int batch = 5000;
         for (var start = 0; start < size; start += batch)
         {
             var records = Enumerable.Range(start, Math.Min(batch, size - start))
-                .Select(i => new VectorRecord(Id(i), Modality.Music, Unit(random, dimension), MediaKind.Pair, 60 + (i % 240), 60 + (i % 120)))
+                .Select(i => new VectorRecord(Id(i), Modality.Music, StoreBench.Clustered(random, centres), MediaKind.Pair, 60 + (i % 240), 60 + (i % 120)))
                 .ToList();
             await store.UpsertAsync(generation, records, ct);
         }
 
-        var videos = Enumerable.Range(0, QueryVideos).Select(i => new VectorRecord(Id(i), Modality.Video, Unit(random, dimension), MediaKind.Pair, 60, null)).ToList();
+        var videos = Enumerable.Range(0, QueryVideos).Select(i => new VectorRecord(Id(i), Modality.Video, StoreBench.Clustered(random, centres), MediaKind.Pair, 60, null)).ToList();
         await store.UpsertAsync(generation, videos, ct);
-        return [.. videos.Select(v => v.MediaId)];
+        return ([.. videos.Select(v => v.MediaId)], [.. videos.Select(v => v.Vector)]);
     }
 
-    private static async Task<Baseline> BaselineAsync(IVectorStore store, int size, int dimension, Random random, TimeSpan duration, CancellationToken ct)
+    // The query videos' vectors are the queries the gRPC runs make (FindMusic by video id searches with them).
+    private static async Task<Baseline> BaselineAsync(
+        IVectorStore store, string config, int size, float[][] queries, double insertsPerSecond, TimeSpan duration, CancellationToken ct)
     {
         var latencies = new List<double>();
         var clock = Stopwatch.StartNew();
-        while (clock.Elapsed < duration / 2)
+        for (var i = 0; clock.Elapsed < duration / 2; i++)
         {
-            var query = Unit(random, dimension);
             var start = Stopwatch.GetTimestamp();
-            await store.SearchAsync(Modality.Music, query, TopK, null, ct);
+            await store.SearchAsync(Modality.Music, queries[i % queries.Length], TopK, null, ct);
             latencies.Add(Stopwatch.GetElapsedTime(start).TotalMilliseconds);
         }
 
+        var found = 0;
+        var step = Math.Max(1, queries.Length / RecallQueries);
+        var asked = 0;
+        for (var i = 0; i < queries.Length && asked < RecallQueries; i += step, asked++)
+        {
+            var ann = await store.SearchAsync(Modality.Music, queries[i], TopK, null, ct);
+            var exact = await store.SearchExactAsync(Modality.Music, queries[i], TopK, null, ct);
+            found += ann.Hits.Select(h => h.MediaId).Intersect(exact.Hits.Select(h => h.MediaId), StringComparer.Ordinal).Count();
+        }
+
         latencies.Sort();
-        return new Baseline(size, Percentile(latencies, 0.50), Percentile(latencies, 0.99));
+        return new Baseline(config, size, Percentile(latencies, 0.50), Percentile(latencies, 0.99), found / (double)(asked * TopK), insertsPerSecond);
     }
 
     private static async Task<Run> LoadAsync(
-        SearchService.SearchServiceClient client, string[] ids, int clients, TimeSpan duration, Func<Task>? midway, CancellationToken ct)
+        SearchService.SearchServiceClient[] channels, string[] ids, int clients, TimeSpan duration, Func<Task>? midway, CancellationToken ct)
     {
         var latencies = new ConcurrentBag<double>();
         var versions = new ConcurrentDictionary<string, long>();
@@ -180,6 +254,7 @@ public static class SearchBench
         var workers = Enumerable.Range(0, clients).Select(c => Task.Run(async () =>
         {
             var local = new List<double>();
+            var client = channels[c % channels.Length];
             for (var i = c; clock.Elapsed < duration; i += clients)
             {
                 var start = Stopwatch.GetTimestamp();
@@ -210,7 +285,7 @@ public static class SearchBench
         await Task.WhenAll(workers);
         var elapsed = clock.Elapsed.TotalSeconds;
         var sorted = latencies.Order().ToList();
-        return new Run(string.Empty, 0, clients, sorted.Count + failed, failed, sorted.Count / elapsed,
+        return new Run(string.Empty, string.Empty, 0, clients, sorted.Count + failed, failed, sorted.Count / elapsed,
             Percentile(sorted, 0.50), Percentile(sorted, 0.95), Percentile(sorted, 0.99), versions.ToDictionary());
     }
 
@@ -219,37 +294,23 @@ public static class SearchBench
 
     private static string Id(int i) => MediaId.OfBytes(BitConverter.GetBytes(i));
 
-    private static float[] Unit(Random random, int dimension)
-    {
-        var v = new float[dimension];
-        for (var i = 0; i < dimension; i++)
-        {
-            v[i] = (float)((random.NextDouble() * 2) - 1);
-        }
-
-        var norm = MathF.Sqrt(v.Sum(x => x * x));
-        for (var i = 0; i < dimension; i++)
-        {
-            v[i] /= norm;
-        }
-
-        return v;
-    }
-
     private static string Describe(Report report)
     {
-        var lines = new List<string> { $"search over gRPC on loopback, dim {report.Dimension}, {report.SecondsPerRun:0.#} s per run" };
+        var lines = new List<string> { $"search over gRPC on loopback, dim {report.Dimension}, {report.SecondsPerRun:0.#} s per run, {Environment.ProcessorCount} cores" };
+        lines.AddRange(report.Configs.Select(c => "config " + c));
+        lines.Add("config      catalogue  insert/s  in-process p50 ms  p99 ms  recall@10");
         foreach (var b in report.Baselines)
         {
-            lines.Add(string.Create(CultureInfo.InvariantCulture, $"baseline  catalogue {b.Catalogue,7}: in-process store p50 {b.P50Ms:0.000} ms, p99 {b.P99Ms:0.000} ms"));
+            lines.Add(string.Create(CultureInfo.InvariantCulture,
+                $"{b.Config,-11} {b.Catalogue,9} {b.InsertsPerSecond,9:0} {b.P50Ms,18:0.000} {b.P99Ms,7:0.000} {b.RecallAt10,10:0.0000}"));
         }
 
-        lines.Add("run     catalogue clients  requests failed      qps   p50 ms   p95 ms   p99 ms  p50/baseline  answers per version");
+        lines.Add("run    config      catalogue clients  requests failed      qps   p50 ms   p95 ms   p99 ms  qps/f32  p99/f32  answers per version");
         foreach (var r in report.Runs)
         {
-            var baseline = report.Baselines.FirstOrDefault(b => b.Catalogue == r.Catalogue)?.P50Ms ?? double.NaN;
+            var before = report.Runs.FirstOrDefault(b => b.Config == StoreConfig.Before.Name && b.Name == r.Name && b.Catalogue == r.Catalogue && b.Clients == r.Clients);
             lines.Add(string.Create(CultureInfo.InvariantCulture,
-                $"{r.Name,-7} {r.Catalogue,9} {r.Clients,7} {r.Requests,9} {r.Failed,6} {r.QueriesPerSecond,8:0} {r.P50Ms,8:0.00} {r.P95Ms,8:0.00} {r.P99Ms,8:0.00} {r.P50Ms / baseline,13:0.0}  {string.Join(", ", r.AnswersPerVersion.OrderBy(v => v.Key).Select(v => $"{v.Key}={v.Value}"))}"));
+                $"{r.Name,-6} {r.Config,-11} {r.Catalogue,9} {r.Clients,7} {r.Requests,9} {r.Failed,6} {r.QueriesPerSecond,8:0} {r.P50Ms,8:0.00} {r.P95Ms,8:0.00} {r.P99Ms,8:0.00} {r.QueriesPerSecond / before?.QueriesPerSecond,8:0.00} {r.P99Ms / before?.P99Ms,8:0.00}  {string.Join(", ", r.AnswersPerVersion.OrderBy(v => v.Key).Select(v => $"{v.Key}={v.Value}"))}"));
         }
 
         lines.AddRange(report.Notes.Select(n => "note: " + n));

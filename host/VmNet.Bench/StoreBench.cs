@@ -32,10 +32,8 @@ public static class StoreBench
     public static async Task<StoreBenchRow> RunAsync(int size, int queries, bool clustered, VectorStoreOptions options, string folder, int seed, CancellationToken cancellationToken)
     {
         var random = new Random(seed);
-        var centres = Enumerable.Range(0, Math.Max(1, size / 50)).Select(_ => Gaussian(random, 1)).ToArray();
-        float[] Next() => clustered
-            ? VectorMath.Normalized([.. centres[random.Next(centres.Length)].Zip(Gaussian(random, 1), (c, n) => c + n)], Dimension)
-            : VectorMath.Normalized(Gaussian(random, 1), Dimension);
+        var centres = Enumerable.Range(0, Math.Max(1, size / 50)).Select(_ => Gaussian(random, 1, Dimension)).ToArray();
+        float[] Next() => clustered ? Clustered(random, centres) : VectorMath.Normalized(Gaussian(random, 1, Dimension), Dimension);
         var path = Path.Combine(folder, $"bench-{size}.db");
         StoreBenchRow row;
         var saving = new Stopwatch();
@@ -103,11 +101,18 @@ public static class StoreBench
         return sorted[Math.Clamp((int)Math.Ceiling(p * sorted.Count) - 1, 0, sorted.Count - 1)];
     }
 
-    // Box-Muller normals scaled to an expected norm of `norm`.
-    private static float[] Gaussian(Random random, double norm)
+    /// <summary>A unit vector near a random one of <paramref name="centres"/> (cosine ≈ 0.5 to it).</summary>
+    public static float[] Clustered(Random random, float[][] centres)
     {
-        var v = new float[Dimension];
-        var scale = norm / Math.Sqrt(Dimension);
+        var centre = centres[random.Next(centres.Length)];
+        return VectorMath.Normalized([.. centre.Zip(Gaussian(random, 1, centre.Length), (c, n) => c + n)], centre.Length);
+    }
+
+    // Box-Muller normals scaled to an expected norm of `norm`.
+    public static float[] Gaussian(Random random, double norm, int dimension)
+    {
+        var v = new float[dimension];
+        var scale = norm / Math.Sqrt(dimension);
         for (var i = 0; i < v.Length; i++)
         {
             v[i] = (float)(scale * Math.Sqrt(-2 * Math.Log(1 - random.NextDouble())) * Math.Cos(2 * Math.PI * random.NextDouble()));

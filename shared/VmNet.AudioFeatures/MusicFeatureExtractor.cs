@@ -26,24 +26,28 @@ public sealed class MusicFeatureExtractor(StageTimer? timer = null)
     private static readonly Lazy<PolyFeatures> Poly1 = new(() => new PolyFeatures(1, (StftSize / 2) + 1, SampleRate));
     private static readonly Lazy<PolyFeatures> Poly2 = new(() => new PolyFeatures(2, (StftSize / 2) + 1, SampleRate));
 
-    /// <summary>Decodes any FFmpeg-readable file to 12 kHz mono (resampy-like Kaiser sinc, see <see cref="FfmpegAudio"/>) and extracts its features.</summary>
+    /// <summary>
+    /// Decodes any FFmpeg-readable file to 12 kHz mono (resampy-like Kaiser sinc, see <see cref="FfmpegAudio"/>) and extracts
+    /// its features. Only the centre window the crop keeps is decoded (<see cref="FfmpegAudioWindow"/>): the same samples.
+    /// </summary>
     public async Task<MusicFeatures> FromFileAsync(
         string path, bool keepFrames, TimeSpan timeout, double maxSeconds, CancellationToken cancellationToken)
     {
         var start = Stopwatch.GetTimestamp();
-        var samples = await FfmpegAudio.DecodeMonoAsync(path, SampleRate, timeout, cancellationToken, maxSeconds);
+        var decoded = await FfmpegAudioWindow.DecodeCentreAsync(path, SampleRate, ClipSamples, timeout, cancellationToken, maxSeconds);
         timer?.Add("decode", start);
-        if (samples.Length == 0)
+        if (decoded.TotalSamples == 0)
         {
             throw new MediaDecodeException("the file holds no audio samples");
         }
 
-        if (samples.Length > maxSeconds * SampleRate)
+        if (decoded.TotalSamples > maxSeconds * SampleRate)
         {
-            throw new MediaDecodeException($"audio is {samples.Length / (double)SampleRate:0} s long, more than the {maxSeconds:0} s allowed");
+            throw new MediaDecodeException($"audio is {decoded.TotalSamples / (double)SampleRate:0} s long, more than the {maxSeconds:0} s allowed");
         }
 
-        return FromSamples(samples, keepFrames);
+        var (vector, frames, tempo, matrix) = FromClip(CentreClip(decoded.Samples), keepFrames);
+        return new MusicFeatures(vector, frames, tempo, decoded.TotalSamples / (double)SampleRate, matrix);
     }
 
     /// <summary>Features of a whole decoded track at 12 kHz (cropped or padded here).</summary>
@@ -107,6 +111,12 @@ public sealed class MusicFeatureExtractor(StageTimer? timer = null)
         return (vector, frames, tempo, matrix);
     }
 
+    /// <summary>
+    /// The tuning chroma_cens's CQT uses: librosa's <c>estimate_tuning(y, sr)</c> on the component, from its own float64
+    /// STFT rather than the MFCC's float32 one (see <see cref="TuningEstimator"/> on flat percussive histograms).
+    /// </summary>
+    public static double CqtTuning(ReadOnlySpan<float> y) => TuningEstimator.EstimateFromSignal(y, SampleRate, Hpss.NFft);
+
     /// <summary>mean (380), population variance (380), max (380) over frames of a row-major 380 × T matrix.</summary>
     public static float[] Aggregate(ReadOnlySpan<float> rows, int frames)
     {
@@ -163,9 +173,6 @@ public sealed class MusicFeatureExtractor(StageTimer? timer = null)
         ChromaStft.Compute(power, StftSize, SampleRate, Block(rows, "chroma_stft"));
         timer?.Add("chroma_stft", start);
 
-        // The MFCC's STFT (2048, hop 256) holds the tuning estimate's (2048, hop 512) as its even frames: both grids are
-        // centred on multiples of 512 samples with the same padding, so one transform serves both, bit for bit.
-        Debug.Assert(Mfcc.NFft == Hpss.NFft && Hpss.Hop == 2 * HopLength, "the tuning grid must be every other MFCC frame");
         start = Stopwatch.GetTimestamp();
         var mfccStft = new Stft(Mfcc.NFft, HopLength, Stft.PeriodicHann(Mfcc.NFft));
         var bins2048 = mfccStft.Bins;
@@ -174,19 +181,7 @@ public sealed class MusicFeatureExtractor(StageTimer? timer = null)
         timer?.Add("stft2048", start);
 
         start = Stopwatch.GetTimestamp();
-        var tuningFrames = 1 + (y.Length / Hpss.Hop);
-        var tuningMagnitude = new float[tuningFrames * bins2048];
-        for (var t = 0; t < tuningFrames; t++)
-        {
-            var even = power2048.AsSpan(2 * t * bins2048, bins2048);
-            var row = tuningMagnitude.AsSpan(t * bins2048, bins2048);
-            for (var k = 0; k < bins2048; k++)
-            {
-                row[k] = MathF.Sqrt(even[k]);
-            }
-        }
-
-        var tuning = TuningEstimator.Estimate(tuningMagnitude, bins2048, SampleRate, Hpss.NFft);
+        var tuning = CqtTuning(y);
         var cqt = new float[ConstantQ.BinCount * frames];
         new ConstantQ(SampleRate, HopLength).Magnitudes(y, tuning, cqt);
         ChromaCens.FromCqt(cqt, Block(rows, "chroma_cens"));

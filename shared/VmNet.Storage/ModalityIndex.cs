@@ -1,3 +1,4 @@
+using System.Numerics.Tensors;
 using System.Reflection;
 using System.Runtime.InteropServices;
 using Cloud.Unum.USearch;
@@ -36,7 +37,7 @@ internal sealed partial class ModalityIndex : IDisposable
     {
         Dimension = dimension;
         _options = options;
-        _index = new USearchIndex(MetricKind.Cos, ScalarKind.Float32, (ulong)dimension, (ulong)options.Connectivity, (ulong)options.ExpansionAdd, (ulong)options.ExpansionSearch);
+        _index = new USearchIndex(MetricKind.Cos, Scalar(options.Quantization), (ulong)dimension, (ulong)options.Connectivity, (ulong)options.ExpansionAdd, (ulong)options.ExpansionSearch);
     }
 
     public int Dimension { get; }
@@ -141,22 +142,25 @@ internal sealed partial class ModalityIndex : IDisposable
             }
 
             // Filters are applied to an oversampled ANN answer; when that leaves too few, the exact scan answers.
+            // The graph's candidates (RescoreFactor per result) are rescored on the records' float vectors, so a
+            // quantised graph costs recall only, never score accuracy or order.
             var wanted = filter is null ? Math.Min(k, count) : Math.Min(count, Math.Max(k * 8, 64));
+            var fetch = Math.Min(count, wanted * Math.Max(1, _options.RescoreFactor));
             ulong[] keys = [];
             float[] distances = [];
-            var found = WithContext(() => _index.Search(unitQuery, wanted, out keys, out distances));
+            var found = WithContext(() => _index.Search(unitQuery, fetch, out keys, out distances));
             var hits = new List<VectorHit>(found);
-            for (var i = 0; i < found && hits.Count < k; i++)
+            for (var i = 0; i < found; i++)
             {
                 if (_slots[(int)keys[i]] is { } record && VectorMath.Matches(filter, record))
                 {
-                    hits.Add(new VectorHit(record.MediaId, 1f - distances[i]));
+                    hits.Add(new VectorHit(record.MediaId, TensorPrimitives.Dot(unitQuery, record.Vector)));
                 }
             }
 
-            return hits.Count < Math.Min(k, count) && (filter is not null || found < wanted)
+            return hits.Count < Math.Min(k, count) && (filter is not null || found < fetch)
                 ? VectorMath.ExactTopK(Live(), unitQuery, k, filter)
-                : VectorMath.Ordered(hits);
+                : VectorMath.Ordered(hits).Take(k).ToList();
         }
         finally
         {
@@ -236,6 +240,11 @@ internal sealed partial class ModalityIndex : IDisposable
 
             try
             {
+                if (SavedScalar(path) is { } scalar && scalar != Scalar(_options.Quantization))
+                {
+                    return $"it holds {scalar} vectors, the store is configured for {Scalar(_options.Quantization)}";
+                }
+
                 loaded = new USearchIndex(path, view: false);
                 if ((int)loaded.Dimensions() != Dimension || loaded.Size() != (ulong)live.Count)
                 {
@@ -247,7 +256,7 @@ internal sealed partial class ModalityIndex : IDisposable
                 // The rows are in memory already; comparing all of them costs far less than rebuilding the graph.
                 for (var key = 0; key < ids.Length; key++)
                 {
-                    if (ids[key].Length > 0 && (loaded.Get((ulong)key, out float[] saved) != 1 || !Close(saved, byId[ids[key]].Vector)))
+                    if (ids[key].Length > 0 && (loaded.Get((ulong)key, out float[] saved) != 1 || !Close(saved, byId[ids[key]].Vector, Tolerance(_options.Quantization))))
                     {
                         return $"its vector for {ids[key]} differs from the database's";
                     }
@@ -317,8 +326,32 @@ internal sealed partial class ModalityIndex : IDisposable
 
     private static string KeysPath(string path) => path + ".keys";
 
-    private static bool Close(float[] a, float[] b) =>
-        a.Length == b.Length && a.Zip(b).All(p => MathF.Abs(p.First - p.Second) <= 1e-6f);
+    private static bool Close(float[] a, float[] b, float tolerance) =>
+        a.Length == b.Length && a.Zip(b).All(p => MathF.Abs(p.First - p.Second) <= tolerance);
+
+    private static ScalarKind Scalar(VectorQuantization quantization) => quantization switch
+    {
+        VectorQuantization.Float16 => ScalarKind.Float16,
+        VectorQuantization.Int8 => ScalarKind.Int8,
+        _ => ScalarKind.Float32,
+    };
+
+    // How far a stored component may be from the database's after the graph's quantisation: one step of 1/127 for
+    // Int8 (USearch truncates unit-vector components times 127 toward zero), half an ulp of a half in [-1, 1] for Float16.
+    private static float Tolerance(VectorQuantization quantization) => quantization switch
+    {
+        VectorQuantization.Int8 => 1f / 127 + 1e-6f,
+        VectorQuantization.Float16 => 1f / 2048 + 1e-6f,
+        _ => 1e-6f,
+    };
+
+    // The scalar kind recorded in a saved graph's header (null when the header cannot be read: loading will say why).
+    private static ScalarKind? SavedScalar(string path)
+    {
+        var options = default(NativeInitOptions);
+        NativeMetadata(path, ref options, out var error);
+        return error == IntPtr.Zero ? (ScalarKind)options.Quantization : null;
+    }
 
     // Called under the write lock, before the graph changes: the saved copy no longer matches.
     private void ForgetSaved()
@@ -354,6 +387,23 @@ internal sealed partial class ModalityIndex : IDisposable
         NativeReserve(handle, (UIntPtr)capacity, out var error);
         return error == IntPtr.Zero && _index.Capacity() >= capacity;
     }
+
+    // usearch_init_options_t of usearch.h, as usearch_metadata fills it from a saved file's header.
+    [StructLayout(LayoutKind.Sequential)]
+    private struct NativeInitOptions
+    {
+        public int MetricKind;
+        public IntPtr Metric;
+        public int Quantization;
+        public UIntPtr Dimensions;
+        public UIntPtr Connectivity;
+        public UIntPtr ExpansionAdd;
+        public UIntPtr ExpansionSearch;
+        public byte Multi;
+    }
+
+    [LibraryImport("libusearch_c", EntryPoint = "usearch_metadata", StringMarshalling = StringMarshalling.Utf8)]
+    private static partial void NativeMetadata(string path, ref NativeInitOptions options, out IntPtr error);
 
     [LibraryImport("libusearch_c", EntryPoint = "usearch_reserve")]
     private static partial void NativeReserve(IntPtr index, UIntPtr capacity, out IntPtr error);

@@ -150,16 +150,39 @@ public sealed class SavedGraphTests : IDisposable
         Assert.True(hit.Score > 0.999f, $"score {hit.Score}: the stale graph answered");
     }
 
+    [Theory]
+    [InlineData(VectorQuantization.Float32, VectorQuantization.Int8)]
+    [InlineData(VectorQuantization.Int8, VectorQuantization.Float16)]
+    public async Task A_graph_saved_with_another_quantisation_is_rebuilt_and_answers_stay_exact(VectorQuantization saved, VectorQuantization configured)
+    {
+        var queries = Vectors(new Random(5), 20);
+        using (var store = Open(out _, saved))
+        {
+            await FillAsync(store, 300);
+        }
+
+        using (var store = Open(out var log, configured))
+        {
+            Assert.Contains(log.Messages, m => m.Contains($"the store is configured for {configured}", StringComparison.Ordinal));
+            foreach (var q in queries)
+            {
+                var ann = (await store.SearchAsync(Modality.Music, q, 10, null, Ct)).Hits;
+                var exact = (await store.SearchExactAsync(Modality.Music, q, 10, null, Ct)).Hits;
+                Assert.Equal(exact.Select(h => (h.MediaId, h.Score)), ann.Select(h => (h.MediaId, h.Score)));
+            }
+        }
+    }
+
     public void Dispose()
     {
         SqliteConnection.ClearAllPools();
         _folder.Dispose();
     }
 
-    private EmbeddedVectorStore Open(out ListLogger<EmbeddedVectorStore> log)
+    private EmbeddedVectorStore Open(out ListLogger<EmbeddedVectorStore> log, VectorQuantization quantization = VectorQuantization.Int8)
     {
         log = new ListLogger<EmbeddedVectorStore>();
-        return new EmbeddedVectorStore(DbPath, new VectorStoreOptions(), log);
+        return new EmbeddedVectorStore(DbPath, new VectorStoreOptions { Quantization = quantization }, log);
     }
 
     private static async Task FillAsync(EmbeddedVectorStore store, int count)
