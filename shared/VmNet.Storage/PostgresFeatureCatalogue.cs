@@ -1,0 +1,172 @@
+using System.Runtime.CompilerServices;
+using Npgsql;
+using NpgsqlTypes;
+using VmNet.Catalogue;
+using VmNet.Contracts;
+
+namespace VmNet.Storage;
+
+/// <summary>
+/// The catalogue on PostgreSQL (<c>Catalogue:Kind=Postgres</c>): the same table and rules as
+/// <see cref="SqliteFeatureCatalogue"/>, reachable from every machine of the distributed layout. Features are
+/// <c>real[]</c>, times <c>timestamptz</c>.
+/// </summary>
+public sealed class PostgresFeatureCatalogue : IFeatureCatalogue
+{
+    private const string Columns =
+        "media_id, kind, duration, tempo, music, music_version, video, video_version, updated_at, " +
+        "music_failure, music_failed_at, video_failure, video_failed_at";
+
+    /// <summary>
+    /// The table as first created, then every column added since with ADD COLUMN IF NOT EXISTS: a new database and an
+    /// old one take the same path.
+    /// </summary>
+    private const string Schema = """
+        CREATE TABLE IF NOT EXISTS catalogue_items (
+            media_id text PRIMARY KEY,
+            kind integer NOT NULL,
+            kind_known boolean NOT NULL DEFAULT false,
+            duration double precision NOT NULL,
+            tempo double precision NULL,
+            music real[] NULL, music_version text NULL,
+            video real[] NULL, video_version text NULL,
+            updated_at timestamptz NOT NULL);
+        ALTER TABLE catalogue_items
+            ADD COLUMN IF NOT EXISTS music_failure text NULL,
+            ADD COLUMN IF NOT EXISTS music_failed_at timestamptz NULL,
+            ADD COLUMN IF NOT EXISTS video_failure text NULL,
+            ADD COLUMN IF NOT EXISTS video_failed_at timestamptz NULL;
+        """;
+
+    private readonly NpgsqlDataSource _db;
+
+    public PostgresFeatureCatalogue(PostgresDatabase database)
+    {
+        _db = database.DataSource;
+        database.EnsureSchema("catalogue", Schema);
+    }
+
+    public Task UpsertMusicAsync(string mediaId, MediaKind kind, float[] features, string extractorVersion, double durationSeconds, double? tempoBpm, CancellationToken cancellationToken) =>
+        ExecuteAsync("""
+            INSERT INTO catalogue_items AS items (media_id, kind, duration, tempo, music, music_version, updated_at)
+            VALUES (@id, @kind, @duration, @tempo, @features, @version, @now)
+            ON CONFLICT (media_id) DO UPDATE SET
+                kind = CASE WHEN items.kind_known THEN items.kind WHEN items.video IS NOT NULL THEN 0 ELSE excluded.kind END,
+                duration = excluded.duration, tempo = excluded.tempo,
+                music = excluded.music, music_version = excluded.music_version, updated_at = excluded.updated_at,
+                music_failure = NULL, music_failed_at = NULL
+            """, mediaId, kind, durationSeconds, tempoBpm, features, extractorVersion, cancellationToken);
+
+    public Task UpsertVideoAsync(string mediaId, MediaKind kind, float[] features, string extractorVersion, double durationSeconds, CancellationToken cancellationToken) =>
+        ExecuteAsync("""
+            INSERT INTO catalogue_items AS items (media_id, kind, duration, video, video_version, updated_at)
+            VALUES (@id, @kind, @duration, @features, @version, @now)
+            ON CONFLICT (media_id) DO UPDATE SET
+                kind = CASE WHEN items.kind_known THEN items.kind WHEN items.music IS NOT NULL THEN 0 ELSE excluded.kind END,
+                duration = GREATEST(items.duration, excluded.duration),
+                video = excluded.video, video_version = excluded.video_version, updated_at = excluded.updated_at,
+                video_failure = NULL, video_failed_at = NULL
+            """, mediaId, kind, durationSeconds, null, features, extractorVersion, cancellationToken);
+
+    public Task RecordKindAsync(string mediaId, MediaKind kind, double durationSeconds, CancellationToken cancellationToken) =>
+        ExecuteAsync("""
+            INSERT INTO catalogue_items AS items (media_id, kind, kind_known, duration, updated_at) VALUES (@id, @kind, true, @duration, @now)
+            ON CONFLICT (media_id) DO UPDATE SET
+                -- A pair stays a pair: the same bytes ingested again as music or video must not take them out of the training set.
+                kind = CASE WHEN items.kind_known AND items.kind = 0 THEN 0 ELSE excluded.kind END, kind_known = true,
+                duration = CASE WHEN items.duration > 0 THEN items.duration ELSE excluded.duration END
+            """, mediaId, kind, durationSeconds, null, null, null, cancellationToken);
+
+    public async Task RecordFailureAsync(string mediaId, Modality modality, string reason, DateTimeOffset failedAt, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(mediaId);
+        var half = modality switch
+        {
+            Modality.Music => "music",
+            Modality.Video => "video",
+            _ => throw new ArgumentOutOfRangeException(nameof(modality), modality, "no such half"),
+        };
+
+        // As on SQLite: an item first heard of through a failure takes the failed half as its kind, not marked known;
+        // the WHERE keeps a repeated failure from touching updated_at.
+        await using var command = _db.CreateCommand($"""
+            INSERT INTO catalogue_items AS items (media_id, kind, duration, {half}_failure, {half}_failed_at, updated_at)
+            VALUES (@id, @kind, 0, @reason, @failedAt, @now)
+            ON CONFLICT (media_id) DO UPDATE SET
+                {half}_failure = excluded.{half}_failure, {half}_failed_at = excluded.{half}_failed_at,
+                updated_at = excluded.updated_at
+            WHERE items.{half}_failure IS DISTINCT FROM excluded.{half}_failure OR items.{half}_failed_at IS DISTINCT FROM excluded.{half}_failed_at
+            """);
+        command.Parameters.AddWithValue("id", mediaId);
+        command.Parameters.AddWithValue("kind", (int)(modality == Modality.Music ? MediaKind.Music : MediaKind.Video));
+        command.Parameters.AddWithValue("reason", reason);
+        command.Parameters.AddWithValue("failedAt", failedAt.ToUniversalTime());
+        command.Parameters.AddWithValue("now", DateTimeOffset.UtcNow);
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    public async Task<CatalogueItem?> GetAsync(string mediaId, CancellationToken cancellationToken)
+    {
+        await using var command = _db.CreateCommand($"SELECT {Columns} FROM catalogue_items WHERE media_id = @id");
+        command.Parameters.AddWithValue("id", mediaId);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        return await reader.ReadAsync(cancellationToken) ? Read(reader) : null;
+    }
+
+    public async IAsyncEnumerable<CatalogueItem> ListAsync(MediaKind? kind, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        // Items with no features yet (only their kind recorded) are not catalogue items. COLLATE "C": media-id order
+        // is byte order, as on SQLite, whatever the database's locale.
+        await using var command = _db.CreateCommand(
+            $"SELECT {Columns} FROM catalogue_items WHERE (music IS NOT NULL OR video IS NOT NULL) AND (@kind::integer IS NULL OR kind = @kind) ORDER BY media_id COLLATE \"C\"");
+        command.Parameters.Add(new NpgsqlParameter<int?>("kind", NpgsqlDbType.Integer) { TypedValue = (int?)kind });
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            yield return Read(reader);
+        }
+    }
+
+    public async Task<int> CountAsync(MediaKind? kind, CancellationToken cancellationToken)
+    {
+        await using var command = _db.CreateCommand(
+            "SELECT COUNT(*) FROM catalogue_items WHERE (music IS NOT NULL OR video IS NOT NULL) AND (@kind::integer IS NULL OR kind = @kind)");
+        command.Parameters.Add(new NpgsqlParameter<int?>("kind", NpgsqlDbType.Integer) { TypedValue = (int?)kind });
+        return checked((int)(long)(await command.ExecuteScalarAsync(cancellationToken))!);
+    }
+
+    private async Task ExecuteAsync(string sql, string mediaId, MediaKind kind, double duration, double? tempo, float[]? features, string? version, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(mediaId);
+        if (features is not null && (features.Length == 0 || features.Any(f => !float.IsFinite(f))))
+        {
+            throw new ArgumentException($"features of {mediaId} are empty or not finite");
+        }
+
+        await using var command = _db.CreateCommand(sql);
+        command.Parameters.AddWithValue("id", mediaId);
+        command.Parameters.AddWithValue("kind", (int)kind);
+        command.Parameters.AddWithValue("duration", duration);
+        command.Parameters.Add(new NpgsqlParameter<double?>("tempo", NpgsqlDbType.Double) { TypedValue = tempo });
+        command.Parameters.Add(new NpgsqlParameter("features", NpgsqlDbType.Array | NpgsqlDbType.Real) { Value = features is null ? DBNull.Value : features });
+        command.Parameters.Add(new NpgsqlParameter<string?>("version", NpgsqlDbType.Text) { TypedValue = version });
+        command.Parameters.AddWithValue("now", DateTimeOffset.UtcNow);
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    private static CatalogueItem Read(NpgsqlDataReader r) => new(
+        r.GetString(0),
+        (MediaKind)r.GetInt32(1),
+        r.GetDouble(2),
+        r.IsDBNull(3) ? null : r.GetDouble(3),
+        r.IsDBNull(4) ? null : r.GetFieldValue<float[]>(4),
+        r.IsDBNull(5) ? null : r.GetString(5),
+        r.IsDBNull(6) ? null : r.GetFieldValue<float[]>(6),
+        r.IsDBNull(7) ? null : r.GetString(7),
+        r.GetFieldValue<DateTimeOffset>(8),
+        Failure(r, 9),
+        Failure(r, 11));
+
+    private static ExtractionFailure? Failure(NpgsqlDataReader r, int reason) =>
+        r.IsDBNull(reason) ? null : new ExtractionFailure(r.GetString(reason), r.GetFieldValue<DateTimeOffset>(reason + 1));
+}
