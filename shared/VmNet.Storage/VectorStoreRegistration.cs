@@ -5,6 +5,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using VmNet.Catalogue;
 using VmNet.Media;
+using VmNet.ServiceDefaults;
 
 namespace VmNet.Storage;
 
@@ -38,6 +39,28 @@ public static class VectorStoreRegistration
         services.TryAddSingleton<IFeatureCatalogue>(sp => sp.GetRequiredService<IOptions<CatalogueOptions>>().Value.Kind == CatalogueKind.Postgres
             ? new PostgresFeatureCatalogue(sp.GetRequiredService<PostgresDatabase>())
             : new SqliteFeatureCatalogue(sp.GetRequiredService<DataDirectory>()));
+        return builder;
+    }
+
+    /// <summary>
+    /// The delivery ledger when <c>Bus:DeliveryLedger=true</c> (nothing otherwise). It lives beside the catalogue in
+    /// PostgreSQL, the one store every process of the distributed layout reaches.
+    /// </summary>
+    public static IHostApplicationBuilder AddVmNetDeliveryLedger(this IHostApplicationBuilder builder)
+    {
+        if (!BusOptions.From(builder.Configuration).DeliveryLedger)
+        {
+            return builder;
+        }
+
+        var catalogue = builder.Configuration.GetSection(CatalogueOptions.Section).Get<CatalogueOptions>() ?? new CatalogueOptions();
+        if (catalogue.Kind != CatalogueKind.Postgres)
+        {
+            throw new InvalidOperationException("Bus:DeliveryLedger needs Catalogue:Kind=Postgres: the ledger is shared by every process");
+        }
+
+        builder.AddVmNetCatalogue();
+        builder.Services.TryAddSingleton<IDeliveryLedger>(sp => new PostgresDeliveryLedger(sp.GetRequiredService<PostgresDatabase>()));
         return builder;
     }
 
