@@ -111,7 +111,10 @@ public sealed class Pipeline : IAsyncDisposable
         return (request, activity.TraceId.ToString());
     }
 
-    /// <summary>The SQLite files (<c>*.db</c>) each live worker process has open now, from its /proc file table.</summary>
+    /// <summary>
+    /// The SQLite files (<c>*.db</c>) under the shared data directory that each live worker process has open now, from
+    /// its /proc file table. (Files elsewhere are the process's own, e.g. a library's cache in its home.)
+    /// </summary>
     public Dictionary<string, List<string>> OpenDatabaseFiles()
     {
         var open = new Dictionary<string, List<string>>();
@@ -123,7 +126,8 @@ public sealed class Pipeline : IAsyncDisposable
                 foreach (var fd in Directory.EnumerateFileSystemEntries($"/proc/{process.Id}/fd"))
                 {
                     var target = new FileInfo(fd).LinkTarget;
-                    if (target is not null && (target.EndsWith(".db", StringComparison.Ordinal) || target.EndsWith(".db-wal", StringComparison.Ordinal)))
+                    if (target is not null && target.StartsWith(Data.Path, StringComparison.Ordinal)
+                        && (target.EndsWith(".db", StringComparison.Ordinal) || target.EndsWith(".db-wal", StringComparison.Ordinal)))
                     {
                         files.Add(target);
                     }
