@@ -235,10 +235,14 @@ public sealed class SoakBench(SoakOptions options, IProgress<string> progress)
         }
 
         // The embedder's store is read from its files once that process is stopped, as after a crash.
-        foreach (var worker in _workers.Where(w => w.Roles.Contains(EmbedderRole.Name)))
+        List<(string Name, string[] Roles, RoleProcess Process)> embedders;
+        lock (_workers)
         {
-            worker.Process.Dispose();
+            embedders = _workers.Where(w => w.Roles.Contains(EmbedderRole.Name)).ToList();
+            _workers.RemoveAll(w => w.Roles.Contains(EmbedderRole.Name));
         }
+
+        embedders.ForEach(w => w.Process.Dispose());
 
         var (consistent, consistency, live) = await ConsistencyAsync(catalogue, runRoot, ids, cancellationToken);
         var sorted = _latencies.Order().ToArray();
@@ -285,26 +289,44 @@ public sealed class SoakBench(SoakOptions options, IProgress<string> progress)
     /// <summary>Kills the (first live) process running <paramref name="role"/> without warning and starts it again.</summary>
     private string Restart(string role)
     {
-        var index = _workers.FindIndex(w => w.Roles.Contains(role) && !w.Process.HasExited);
-        var (name, roles, process) = _workers[index];
-        var pid = process.Id;
-        process.Dispose();
-        Start(roles);
-        return $"{name} (pid {pid}) killed, restarted as pid {_workers[^1].Process.Id}";
+        (string Name, string[] Roles, RoleProcess Process) victim;
+        lock (_workers)
+        {
+            victim = _workers.First(w => w.Roles.Contains(role));
+            _workers.Remove(victim);
+        }
+
+        var pid = victim.Process.Id;
+        victim.Process.Dispose();
+        var started = Start(victim.Roles);
+        return $"{victim.Name} (pid {pid}) killed, restarted as pid {started.Id}";
     }
 
-    private void Start(string[] roles)
+    private RoleProcess Start(string[] roles)
     {
         var name = string.Join('+', roles);
         var n = Interlocked.Increment(ref _started);
         var process = RoleProcess.Start(
             $"{name}#{n}", _busArguments.Concat(roles.SelectMany(r => new[] { "--role", r })), _environment, Path.Combine(_logs, $"{n:00}-{name}.log"));
-        _workers.Add((name, roles, process));
+        lock (_workers)
+        {
+            _workers.Add((name, roles, process));
+        }
+
+        return process;
+    }
+
+    private List<RoleProcess> Live()
+    {
+        lock (_workers)
+        {
+            return _workers.Select(w => w.Process).Where(p => !p.HasExited).ToList();
+        }
     }
 
     private async Task WaitHealthyAsync(CancellationToken cancellationToken)
     {
-        foreach (var (_, _, process) in _workers.Where(w => !w.Process.HasExited))
+        foreach (var process in Live())
         {
             await process.WaitHealthyAsync(TimeSpan.FromMinutes(3), cancellationToken);
         }
@@ -376,7 +398,7 @@ public sealed class SoakBench(SoakOptions options, IProgress<string> progress)
     {
         while (!cancellationToken.IsCancellationRequested)
         {
-            foreach (var (_, _, process) in _workers.ToList().Where(w => !w.Process.HasExited))
+            foreach (var process in Live())
             {
                 if (ResidentMiB(process.Id) is { } mib)
                 {
@@ -404,7 +426,7 @@ public sealed class SoakBench(SoakOptions options, IProgress<string> progress)
                 stored += wanted.Contains(item.MediaId) && item.MusicFeatures is not null && item.VideoFeatures is not null ? 1 : 0;
             }
 
-            var live = _workers.Where(w => !w.Process.HasExited).Select(w => $"{Environment.MachineName}:{w.Process.Id}").ToHashSet();
+            var live = Live().Select(p => $"{Environment.MachineName}:{p.Id}").ToHashSet();
             var unfinished = DeliveryAudit.Unfinished(await ledger.ReadAsync(cancellationToken)).Count(r => live.Contains(r.Process));
             var busy = stored == ids.Count && unfinished == 0 ? await BusyQueuesAsync(cancellationToken) : ["not checked"];
             if (stored == ids.Count && unfinished == 0 && busy.Count == 0)
@@ -519,8 +541,9 @@ public sealed class SoakBench(SoakOptions options, IProgress<string> progress)
             var line = File.ReadLines($"/proc/{pid}/status").FirstOrDefault(l => l.StartsWith("VmRSS:", StringComparison.Ordinal));
             return line is null ? null : double.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) / 1024;
         }
-        catch (IOException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
+            // The process exited between the listing and the read.
             return null;
         }
     }

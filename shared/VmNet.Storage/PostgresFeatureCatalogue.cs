@@ -1,8 +1,11 @@
+using System.Collections.Immutable;
 using System.Runtime.CompilerServices;
+using System.Text.Json;
 using Npgsql;
 using NpgsqlTypes;
 using VmNet.Catalogue;
 using VmNet.Contracts;
+using VmNet.Media;
 
 namespace VmNet.Storage;
 
@@ -15,7 +18,8 @@ public sealed class PostgresFeatureCatalogue : IFeatureCatalogue
 {
     private const string Columns =
         "media_id, kind, duration, tempo, music, music_version, video, video_version, updated_at, " +
-        "music_failure, music_failed_at, video_failure, video_failed_at";
+        "music_failure, music_failed_at, video_failure, video_failed_at, " +
+        "source, title, artist, album, external_id, labels::text";
 
     /// <summary>
     /// The table as first created, then every column added since with ADD COLUMN IF NOT EXISTS: a new database and an
@@ -35,8 +39,18 @@ public sealed class PostgresFeatureCatalogue : IFeatureCatalogue
             ADD COLUMN IF NOT EXISTS music_failure text NULL,
             ADD COLUMN IF NOT EXISTS music_failed_at timestamptz NULL,
             ADD COLUMN IF NOT EXISTS video_failure text NULL,
-            ADD COLUMN IF NOT EXISTS video_failed_at timestamptz NULL;
+            ADD COLUMN IF NOT EXISTS video_failed_at timestamptz NULL,
+            ADD COLUMN IF NOT EXISTS source text NULL,
+            ADD COLUMN IF NOT EXISTS title text NULL,
+            ADD COLUMN IF NOT EXISTS artist text NULL,
+            ADD COLUMN IF NOT EXISTS album text NULL,
+            ADD COLUMN IF NOT EXISTS external_id text NULL,
+            ADD COLUMN IF NOT EXISTS labels jsonb NULL;
+        -- One item per external id (RecordMetadataAsync moves an id rather than duplicating it); old rows have none.
+        CREATE UNIQUE INDEX IF NOT EXISTS catalogue_items_external_id ON catalogue_items (external_id) WHERE external_id IS NOT NULL;
         """;
+
+    private static readonly MediaMetadata Empty = new();
 
     private readonly NpgsqlDataSource _db;
 
@@ -105,6 +119,103 @@ public sealed class PostgresFeatureCatalogue : IFeatureCatalogue
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
+    public async Task RecordMetadataAsync(string mediaId, MediaMetadata metadata, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(mediaId);
+        ArgumentNullException.ThrowIfNull(metadata);
+        // The catalogue is a second line: ingest refuses these, but a message may come from elsewhere on the bus.
+        if ((MediaLabels.ExternalIdError(metadata.ExternalId) ?? MediaLabels.LabelsError(metadata.Labels)) is { } invalid)
+        {
+            throw new ArgumentException(invalid, nameof(metadata));
+        }
+
+        await using var connection = await _db.OpenConnectionAsync(cancellationToken);
+        // Serializable: two items taking the same external id at once must not both keep it (the unique index would
+        // refuse the second; the retry of a serialization failure reads the first's move).
+        await using var transaction = await connection.BeginTransactionAsync(System.Data.IsolationLevel.Serializable, cancellationToken);
+        if (metadata.ExternalId is not null)
+        {
+            await using var release = new NpgsqlCommand(
+                "UPDATE catalogue_items SET external_id = NULL WHERE external_id = @external AND media_id <> @id", connection, transaction);
+            release.Parameters.AddWithValue("external", metadata.ExternalId);
+            release.Parameters.AddWithValue("id", mediaId);
+            await release.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        // A row made here (metadata before kind) is not kind_known and has no features: RecordKindAsync and the upserts fill it.
+        await using var command = new NpgsqlCommand("""
+            INSERT INTO catalogue_items AS items (media_id, kind, duration, updated_at, source, title, artist, album, external_id, labels)
+            VALUES (@id, 0, 0, @now, @source, @title, @artist, @album, @external, @labels::jsonb)
+            ON CONFLICT (media_id) DO UPDATE SET
+                source = COALESCE(excluded.source, items.source), title = COALESCE(excluded.title, items.title),
+                artist = COALESCE(excluded.artist, items.artist), album = COALESCE(excluded.album, items.album),
+                external_id = COALESCE(excluded.external_id, items.external_id), labels = COALESCE(excluded.labels, items.labels)
+            """, connection, transaction);
+        command.Parameters.AddWithValue("id", mediaId);
+        command.Parameters.AddWithValue("now", DateTimeOffset.UtcNow);
+        command.Parameters.Add(Text("source", MediaLabels.CleanTag(metadata.Source, MediaLabels.MaxSourceLength)));
+        command.Parameters.Add(Text("title", MediaLabels.CleanTag(metadata.Title)));
+        command.Parameters.Add(Text("artist", MediaLabels.CleanTag(metadata.Artist)));
+        command.Parameters.Add(Text("album", MediaLabels.CleanTag(metadata.Album)));
+        command.Parameters.Add(Text("external", metadata.ExternalId));
+        command.Parameters.Add(Text("labels", metadata.Labels is null ? null : JsonSerializer.Serialize(metadata.Labels)));
+        await command.ExecuteNonQueryAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+    }
+
+    public async Task<CatalogueItem?> FindByExternalIdAsync(string externalId, CancellationToken cancellationToken)
+    {
+        await using var command = _db.CreateCommand($"SELECT {Columns} FROM catalogue_items WHERE external_id = @external");
+        command.Parameters.AddWithValue("external", externalId);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        return await reader.ReadAsync(cancellationToken) ? Read(reader) : null;
+    }
+
+    public async Task<CataloguePage> ListPageAsync(CatalogueFilter filter, string? after, int limit, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(filter);
+        ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);
+        if (filter.Error is { } invalid)
+        {
+            throw new ArgumentException(invalid, nameof(filter));
+        }
+
+        await using var command = _db.CreateCommand();
+        var where = new List<string> { "(@after::text IS NULL OR media_id COLLATE \"C\" > @after)", "(@kind::integer IS NULL OR kind = @kind)" };
+        command.Parameters.Add(Text("after", after));
+        command.Parameters.Add(new NpgsqlParameter<int?>("kind", NpgsqlDbType.Integer) { TypedValue = (int?)filter.Kind });
+        foreach (var ((key, value), i) in (filter.Labels ?? new Dictionary<string, string>()).Select((l, i) => (l, i)))
+        {
+            where.Add($"labels ->> @k{i} = @v{i}");
+            command.Parameters.AddWithValue($"k{i}", key);
+            command.Parameters.AddWithValue($"v{i}", value);
+        }
+
+        // The same rule as CatalogueEntry.StatusOf: failed wins, ready needs every half the kind has (0 pair, 1 video, 2 music).
+        const string failed = "(music_failure IS NOT NULL OR video_failure IS NOT NULL)";
+        const string ready = $"(NOT {failed} AND (kind = 1 OR music IS NOT NULL) AND (kind = 2 OR video IS NOT NULL))";
+        if (filter.Status is { } status)
+        {
+            where.Add(status switch
+            {
+                CatalogueStatus.Failed => failed,
+                CatalogueStatus.Ready => ready,
+                _ => $"(NOT {failed} AND NOT {ready})",
+            });
+        }
+
+        command.CommandText = $"SELECT {Columns} FROM catalogue_items WHERE {string.Join(" AND ", where)} ORDER BY media_id COLLATE \"C\" LIMIT @limit";
+        command.Parameters.AddWithValue("limit", limit + 1);
+        var items = new List<CatalogueItem>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            items.Add(Read(reader));
+        }
+
+        return items.Count > limit ? new CataloguePage(items[..limit], items[limit - 1].MediaId) : new CataloguePage(items, null);
+    }
+
     public async Task<CatalogueItem?> GetAsync(string mediaId, CancellationToken cancellationToken)
     {
         await using var command = _db.CreateCommand($"SELECT {Columns} FROM catalogue_items WHERE media_id = @id");
@@ -165,7 +276,18 @@ public sealed class PostgresFeatureCatalogue : IFeatureCatalogue
         r.IsDBNull(7) ? null : r.GetString(7),
         r.GetFieldValue<DateTimeOffset>(8),
         Failure(r, 9),
-        Failure(r, 11));
+        Failure(r, 11),
+        Metadata(r, 13));
+
+    private static MediaMetadata? Metadata(NpgsqlDataReader r, int first)
+    {
+        string? Text(int i) => r.IsDBNull(first + i) ? null : r.GetString(first + i);
+        var labels = Text(5) is { } json ? JsonSerializer.Deserialize<ImmutableDictionary<string, string>>(json) : null;
+        var metadata = new MediaMetadata(Text(0), Text(1), Text(2), Text(3), Text(4), labels);
+        return metadata == Empty ? null : metadata;
+    }
+
+    private static NpgsqlParameter<string?> Text(string name, string? value) => new(name, NpgsqlDbType.Text) { TypedValue = value };
 
     private static ExtractionFailure? Failure(NpgsqlDataReader r, int reason) =>
         r.IsDBNull(reason) ? null : new ExtractionFailure(r.GetString(reason), r.GetFieldValue<DateTimeOffset>(reason + 1));
