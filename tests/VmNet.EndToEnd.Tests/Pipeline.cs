@@ -65,7 +65,7 @@ public sealed class Pipeline : IAsyncDisposable
         return pipeline;
     }
 
-    public VmnetProcess StartWorker(string[] roles)
+    public VmnetProcess StartWorker(string[] roles, IReadOnlyDictionary<string, string>? environment = null)
     {
         var port = Ports.Free();
         List<string> args = ["serve", "--transport", "rabbitmq", "--rabbitmq", Broker, "--data", Data.Path, "--urls", $"http://127.0.0.1:{port}"];
@@ -85,7 +85,7 @@ public sealed class Pipeline : IAsyncDisposable
             ["Catalogue__Kind"] = "Postgres",
             ["Catalogue__Postgres__ConnectionString"] = CatalogueConnectionString,
             ["Bus__DeliveryLedger"] = "true",
-        });
+        }.Concat(environment ?? new Dictionary<string, string>()).GroupBy(e => e.Key).ToDictionary(g => g.Key, g => g.Last().Value));
         _workers.Add((string.Join('+', roles), process));
         return process;
     }
@@ -100,13 +100,14 @@ public sealed class Pipeline : IAsyncDisposable
     }
 
     /// <summary>Publishes an ingest request inside an activity of its own, so its trace id is known.</summary>
-    public async Task<(IngestRequested Request, string TraceId)> IngestAsync(string file, MediaKind kind)
+    public async Task<(IngestRequested Request, string TraceId)> IngestAsync(
+        string file, MediaKind kind, string? externalId = null, IReadOnlyDictionary<string, string>? labels = null)
     {
         // Recorded, so the sampler (parent-based) keeps the publish and everything downstream in this trace.
         using var activity = new Activity("test-ingest").SetIdFormat(ActivityIdFormat.W3C);
         activity.ActivityTraceFlags = ActivityTraceFlags.Recorded;
         activity.Start();
-        var request = new IngestRequested(Guid.NewGuid(), file, kind, DateTimeOffset.UtcNow);
+        var request = new IngestRequested(Guid.NewGuid(), file, kind, DateTimeOffset.UtcNow, externalId, labels);
         await Bus.Publish(request);
         return (request, activity.TraceId.ToString());
     }
