@@ -227,7 +227,7 @@ public sealed class SoakBench(SoakOptions options, IProgress<string> progress)
         var queriedFor = queryClock.Elapsed.TotalSeconds;
         await Task.WhenAll(queries.Append(memory));
 
-        var audit = DeliveryAudit.Of(await ledger.ReadAsync(cancellationToken), ids, []);
+        var audit = DeliveryAudit.Of(await ledger.ReadAsync(cancellationToken), ids);
         var stored = 0;
         await foreach (var item in catalogue.ListAsync(MediaKind.Pair, cancellationToken))
         {

@@ -20,14 +20,25 @@ public sealed record DeliveryAudit(
     public static string StageOf(DeliveryRecord record) => $"{record.Queue}:{record.MessageType}";
 
     /// <summary>
-    /// Audits <paramref name="mediaIds"/> at <paramref name="stages"/> and at every other stage the ledger saw any of
-    /// them at.
+    /// The stages a pair passes exactly once: each worker's <c>MediaIngested</c>, the embedder's two feature messages.
+    /// Not <c>MediaEmbedded</c> at search: the embedder publishes one per half that arrives (two per pair) and none for
+    /// items a model activation re-embeds, so "one per media id" does not hold there.
     /// </summary>
-    public static DeliveryAudit Of(IReadOnlyList<DeliveryRecord> records, IReadOnlyCollection<string> mediaIds, IEnumerable<string> stages)
+    public static readonly IReadOnlyList<string> PairStages =
+    [
+        "audio-features-media-ingested:MediaIngested",
+        "video-features-media-ingested:MediaIngested",
+        "embedder-features-extracted:MediaIngested",
+        "embedder-features-extracted:AudioFeaturesExtracted",
+        "embedder-features-extracted:VideoFeaturesExtracted",
+    ];
+
+    /// <summary>Audits <paramref name="mediaIds"/> at <paramref name="stages"/> (by default <see cref="PairStages"/>).</summary>
+    public static DeliveryAudit Of(IReadOnlyList<DeliveryRecord> records, IReadOnlyCollection<string> mediaIds, IEnumerable<string>? stages = null)
     {
         var ids = mediaIds.ToHashSet(StringComparer.Ordinal);
-        var relevant = records.Where(r => r.MediaId is not null && ids.Contains(r.MediaId)).ToList();
-        var allStages = stages.Concat(relevant.Select(StageOf)).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
+        var allStages = (stages ?? PairStages).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
+        var relevant = records.Where(r => r.MediaId is not null && ids.Contains(r.MediaId) && allStages.Contains(StageOf(r))).ToList();
         var consumed = relevant.Where(r => r.Phase == DeliveryPhase.Consumed)
             .GroupBy(r => (StageOf(r), r.MediaId!))
             .ToDictionary(g => g.Key, g => g.ToList());
