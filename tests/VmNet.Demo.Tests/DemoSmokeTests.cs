@@ -80,6 +80,12 @@ public sealed class DemoSmokeTests
         var upload = Assert.Single(json["uploads"]!.AsArray());
         Assert.Equal(version, (string)upload!["modelVersion"]!);
         Assert.NotEmpty(upload["tracks"]!.AsArray());
+        // Who each ranked item is comes back from the catalogue: the demo's external id and style label.
+        Assert.All(upload["tracks"]!.AsArray().Concat(queries.SelectMany(q => q!["top"]!.AsArray())), t =>
+        {
+            Assert.StartsWith("demo/", (string)t!["externalId"]!, StringComparison.Ordinal);
+            Assert.Equal((string?)t["style"], (string?)t["labels"]?["style"]);
+        });
 
         var report = Path.Combine(data.Path, "report");
         Assert.Equal(Path.Combine(report, DemoReport.PageName), (string)json["report"]!);
@@ -97,6 +103,7 @@ public sealed class DemoSmokeTests
 
         Assert.Contains("<th>metric</th><th>combined</th><th>inter-only</th><th>CCA</th><th>chance</th>", page, StringComparison.Ordinal);
         Assert.Contains("±", page, StringComparison.Ordinal);
+        Assert.Contains("(demo/", page, StringComparison.Ordinal);
 
         Assert.Equal(json.ToJsonString(), JsonNode.Parse(await File.ReadAllTextAsync(Path.Combine(report, DemoReport.ResultsJson), TestContext.Current.CancellationToken))!.ToJsonString());
     }
