@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Makes the secrets docker-compose.yml reads from ./secrets/: a random password per broker user, the Qdrant and
+# Makes the secrets docker-compose.yml reads from ./secrets/: a random password per broker user and for PostgreSQL, the Qdrant and
 # search admin API keys, and a self-signed TLS certificate for the search endpoint (for `vmnet search --ca-file`).
 # Existing files are kept, so running it again changes nothing. Usage: scripts/make-secrets.sh [HOSTNAME]
 set -euo pipefail
@@ -9,7 +9,7 @@ mkdir -p secrets
 chmod 700 secrets
 umask 077
 for name in rabbitmq-admin rabbitmq-ingest rabbitmq-audio-features rabbitmq-video-features rabbitmq-embedder \
-            rabbitmq-search rabbitmq-trainer qdrant-api-key search-admin-key; do
+            rabbitmq-search rabbitmq-trainer qdrant-api-key postgres-password search-admin-key; do
   [[ -s secrets/$name ]] || openssl rand -hex 24 > "secrets/$name"
 done
 if [[ ! -s secrets/search-tls.crt ]]; then

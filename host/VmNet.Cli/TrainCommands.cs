@@ -55,7 +55,7 @@ public static class TrainCommands
             {
                 LossMode = parse.GetValue(loss) == "inter-only" ? LossMode.InterOnly : LossMode.Combined,
             };
-            var catalogue = new SqliteFeatureCatalogue(data);
+            var catalogue = VectorStoreRegistration.OpenCatalogue(context.Configuration, data);
             var registry = new ModelRegistry(data);
             var outcome = await WithProgressAsync(options.MaxEpochs, progress =>
                 TrainingPipeline.RunAsync(catalogue, registry, options, settings.Tolerance, progress, ct));
@@ -98,7 +98,8 @@ public static class TrainCommands
         };
         command.SetAction(async (parse, ct) =>
         {
-            var (settings, data) = Load(CommandContext.From(parse));
+            var context = CommandContext.From(parse);
+            var (settings, data) = Load(context);
             var options = With(settings.Training, parse.GetValue(epochs), parse.GetValue(seed));
             var runs = parse.GetValue(seeds);
             if (runs < 1)
@@ -106,7 +107,7 @@ public static class TrainCommands
                 throw new UsageException($"--seeds must be at least 1 (got {runs})");
             }
 
-            var corpus = await PairCorpus.LoadAsync(new SqliteFeatureCatalogue(data), options.ValidationFraction, options.TestFraction, ct);
+            var corpus = await PairCorpus.LoadAsync(VectorStoreRegistration.OpenCatalogue(context.Configuration, data), options.ValidationFraction, options.TestFraction, ct);
             if (corpus.Test.Count < 2)
             {
                 throw new InvalidOperationException($"the test split has {corpus.Test.Count} pairs: too few to evaluate");

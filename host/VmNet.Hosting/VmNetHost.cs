@@ -3,6 +3,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using VmNet.ServiceDefaults;
+using VmNet.Storage;
 
 namespace VmNet.Hosting;
 
@@ -62,6 +63,11 @@ public static class VmNetHost
         }
 
         configure?.Invoke(builder);
+        if (!client)
+        {
+            builder.AddVmNetDeliveryLedger();
+        }
+
         builder.AddVmNetBus();
         if (client)
         {

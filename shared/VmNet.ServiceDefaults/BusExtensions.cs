@@ -53,6 +53,7 @@ public static class BusExtensions
                             cfg.UseDelayedMessageScheduler();
                         }
 
+                        cfg.ConfigurePublish(p => p.UseFilter(new CausalMessageIdFilter()));
                         cfg.ConfigureEndpoints(context);
                     });
                     break;
@@ -64,6 +65,7 @@ public static class BusExtensions
                             cfg.UseDelayedMessageScheduler();
                         }
 
+                        cfg.ConfigurePublish(p => p.UseFilter(new CausalMessageIdFilter()));
                         cfg.ConfigureEndpoints(context);
                     });
                     break;

@@ -30,6 +30,13 @@ public sealed class BusOptions
     /// </summary>
     public bool? Redelivery { get; set; }
 
+    /// <summary>
+    /// Record every delivery to a role's consumer (received, consumed, faulted) in the catalogue's PostgreSQL
+    /// database, table <c>delivery_ledger</c>: what the fault tests and <c>vmnet bench soak</c> count loss and
+    /// duplicates from. Off by default: it costs two writes per message.
+    /// </summary>
+    public bool DeliveryLedger { get; set; }
+
     /// <summary>Messages in flight per consumer, per role (e.g. <c>Bus:Concurrency:audio-features = 2</c>).</summary>
     public Dictionary<string, int> Concurrency { get; set; } = new(StringComparer.OrdinalIgnoreCase);
 

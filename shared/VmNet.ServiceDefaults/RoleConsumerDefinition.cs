@@ -43,6 +43,12 @@ public abstract class RoleConsumerDefinition<TConsumer> : ConsumerDefinition<TCo
         IConsumerConfigurator<TConsumer> consumerConfigurator,
         IRegistrationContext context)
     {
+        // MassTransit places it inside the retry and the outbox, whatever the order here (see DeliveryLedgerFilter).
+        if (_options.DeliveryLedger)
+        {
+            endpointConfigurator.UseConsumeFilter(typeof(DeliveryLedgerFilter<>), context);
+        }
+
         if (_options.RedeliveryEnabled)
         {
             endpointConfigurator.UseDelayedRedelivery(r => r.Intervals(

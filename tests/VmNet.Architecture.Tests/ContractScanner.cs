@@ -288,7 +288,8 @@ public sealed partial class ContractScanner
     [GeneratedRegex(@"\.Publish\s*(?:<(?<generic>[^<>()]+(?:<[^<>()]+>)?)>)?\s*\(")]
     private static partial Regex PublishCall();
 
-    [GeneratedRegex(@"\.Send\s*(?:<[^<>()]+>)?\s*\(|\bRespondAsync\s*[<(]|\.Handler\s*<|\bIJobConsumer\s*<|\bMassTransitStateMachine\s*<|\.PublishBatch\s*\(|\bISendEndpoint(?:Provider)?\b|\bIRequestClient\s*<")]
+    // `next.Send(context)` in a MassTransit filter hands the same message down its pipe: it moves nothing.
+    [GeneratedRegex(@"(?<!\bnext)\.Send\s*(?:<[^<>()]+>)?\s*\(|\bRespondAsync\s*[<(]|\.Handler\s*<|\bIJobConsumer\s*<|\bMassTransitStateMachine\s*<|\.PublishBatch\s*\(|\bISendEndpoint(?:Provider)?\b|\bIRequestClient\s*<")]
     private static partial Regex UnfollowedApi();
 
     [GeneratedRegex(@"^@?(?<v>[A-Za-z_]\w*)\s*[,)]")]

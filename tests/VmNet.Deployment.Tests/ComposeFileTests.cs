@@ -87,6 +87,38 @@ public sealed class ComposeFileTests
         Assert.Contains("qdrant", volumes);
     }
 
+    [Theory]
+    [MemberData(nameof(Roles))]
+    public void Every_role_keeps_its_catalogue_in_postgres_with_the_password_from_a_secret(string role)
+    {
+        var env = Environment(role);
+        var catalogue = Bind(env).GetSection(VmNet.Storage.CatalogueOptions.Section).Get<VmNet.Storage.CatalogueOptions>()!;
+
+        Assert.Equal(VmNet.Storage.CatalogueKind.Postgres, catalogue.Kind);
+        var connection = new Npgsql.NpgsqlConnectionStringBuilder(catalogue.Postgres.ConnectionString);
+        Assert.Equal("postgres", connection.Host);
+        Assert.Null(connection.Password);
+        Assert.Equal(Environment("postgres")["POSTGRES_USER"], connection.Username);
+        Assert.Equal(Environment("postgres")["POSTGRES_DB"], connection.Database);
+        Assert.Equal("/run/secrets/postgres_password", catalogue.Postgres.PasswordFile);
+        Assert.Contains("postgres_password", List(Map(Services[role])["secrets"]));
+        Assert.Equal("service_healthy", Map(Map(Map(Services[role])["depends_on"])["postgres"])["condition"]);
+    }
+
+    [Fact]
+    public void Postgres_publishes_no_port_and_reads_its_password_from_the_secret()
+    {
+        var postgres = Map(Services["postgres"]);
+
+        Assert.False(postgres.ContainsKey("ports"), "postgres must be reached only on the compose network");
+        Assert.True(postgres.ContainsKey("healthcheck"));
+        Assert.Equal("/run/secrets/postgres_password", Environment("postgres")["POSTGRES_PASSWORD_FILE"]);
+        Assert.DoesNotContain("POSTGRES_PASSWORD", Environment("postgres").Keys);
+        Assert.Contains("postgres_password", List(postgres["secrets"]));
+        Assert.Equal("VMNET_POSTGRES_PASSWORD", Map(Map(Compose["secrets"])["postgres_password"])["environment"]);
+        Assert.Contains("postgres", Map(Compose["volumes"]).Keys.Cast<string>());
+    }
+
     [Fact]
     public void The_Dockerfile_publishes_the_host_and_runs_vmnet()
     {

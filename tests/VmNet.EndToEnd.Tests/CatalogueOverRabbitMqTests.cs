@@ -94,7 +94,7 @@ public sealed class CatalogueOverRabbitMqTests(ITestOutputHelper output)
             Assert.All(suggested.Tracks, t => Assert.Equal(expected[ids[t.MediaId]], t.Metadata));
 
             // And on disk: the catalogue the roles share has each item under its external id.
-            var catalogue = new SqliteFeatureCatalogue(new DataDirectory(pipeline.Data.Path));
+            var catalogue = pipeline.Catalogue;
             foreach (var (mediaId, externalId) in ids)
             {
                 Assert.Equal(mediaId, (await catalogue.FindByExternalIdAsync(externalId, CancellationToken.None))!.MediaId);

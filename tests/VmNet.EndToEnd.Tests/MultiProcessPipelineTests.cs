@@ -16,8 +16,9 @@ namespace VmNet.EndToEnd.Tests;
 
 /// <summary>
 /// Every role its own process on the real RabbitMQ, two competing audio and two competing video workers:
-/// every pair ends searchable exactly once, the work is shared, and one trace follows each media id.
-/// With the embedded store, embedder and search share a process (with Qdrant they split).
+/// every pair ends searchable exactly once, the work is shared, and one trace follows each media id. The catalogue and
+/// the soundtrack ledger are in PostgreSQL, as in the compose layout: no role opens a shared SQLite file. With the
+/// embedded vector store, embedder and search share a process (with Qdrant they split).
 /// </summary>
 public sealed class MultiProcessPipelineTests(ITestOutputHelper output)
 {
@@ -70,6 +71,16 @@ public sealed class MultiProcessPipelineTests(ITestOutputHelper output)
             Assert.NotEmpty(suggested.Tracks);
             Assert.All(suggested.Tracks, t => Assert.Contains(t.MediaId, pairIds));
             Assert.Equal(suggested.Tracks.OrderByDescending(t => t.Score).Select(t => t.MediaId), suggested.Tracks.Select(t => t.MediaId));
+
+            // No SQLite file is shared: the catalogue and the soundtrack ledger are in PostgreSQL. The one database file
+            // open is the embedded vector store's, in the one embedder + search process (Qdrant in the compose layout).
+            var open = pipeline.OpenDatabaseFiles();
+            output.WriteLine("open *.db: " + string.Join("; ", open.Select(o => $"{o.Key}: {string.Join(", ", o.Value.Select(Path.GetFileName))}")));
+            Assert.All(open, o => Assert.All(o.Value, f => Assert.Equal("vectors.db", Path.GetFileName(f).Replace(".db-wal", ".db", StringComparison.Ordinal))));
+            Assert.All(open.Where(o => !o.Key.StartsWith(EmbedderRole.Name, StringComparison.Ordinal)), o => Assert.Empty(o.Value));
+            Assert.Equal(1, open.Count(o => o.Value.Count > 0));
+            Assert.DoesNotContain(Directory.EnumerateFiles(pipeline.Data.Path, "*.db", SearchOption.AllDirectories), f => Path.GetFileName(f) != "vectors.db");
+            Assert.Equal(FirstBatch + SecondBatch, await pipeline.Catalogue.CountAsync(MediaKind.Pair, CancellationToken.None));
 
             // Work was shared between the competing workers.
             var audioWorkers = pipeline.Workers.Where(w => w.Name == AudioFeaturesRole.Name).Select(w => w.Process.Id).ToList();
@@ -137,22 +148,6 @@ public sealed class MultiProcessPipelineTests(ITestOutputHelper output)
     internal static async Task WaitBothHalvesEmbeddedAsync(Pipeline pipeline, string mediaId, string version, TimeSpan timeout)
     {
         Assert.Null(await pipeline.Events.WaitEmbeddedAsync(mediaId, version, music: true, video: true, timeout));
-    }
-
-    /// <summary>Waits until no event has arrived for <paramref name="quiet"/>: the pipeline has settled.</summary>
-    internal static async Task WaitQuietAsync(Pipeline pipeline, TimeSpan quiet, TimeSpan timeout)
-    {
-        var deadline = DateTime.UtcNow + timeout;
-        while (DateTime.UtcNow < deadline)
-        {
-            var last = pipeline.Events.WithPublisher.Max(o => o.ReceivedAt);
-            if (DateTimeOffset.UtcNow - last > quiet)
-            {
-                return;
-            }
-
-            await Task.Delay(500);
-        }
     }
 
     private static int[] Split<T>(Pipeline pipeline, List<int> workers) =>

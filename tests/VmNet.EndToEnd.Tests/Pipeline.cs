@@ -4,25 +4,40 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using VmNet.Contracts;
 using VmNet.Hosting;
+using VmNet.Storage;
 using VmNet.Testing;
 
 namespace VmNet.EndToEnd.Tests;
 
 /// <summary>
-/// Roles as separate <c>vmnet serve</c> processes on one RabbitMQ virtual host and one data directory,
-/// plus a client bus in the test process that publishes and observes every event.
+/// Roles as separate <c>vmnet serve</c> processes on one RabbitMQ virtual host, the distributed layout's stores (the
+/// catalogue, ledgers and the delivery ledger in a PostgreSQL database of this pipeline's own; media parts and models
+/// in one data directory), plus a client bus in the test process that publishes and observes every event.
 /// </summary>
 public sealed class Pipeline : IAsyncDisposable
 {
     private readonly List<(string Name, VmnetProcess Process)> _workers = [];
     private WebApplication? _client;
 
-    private Pipeline(string broker)
+    private Pipeline(string broker, string catalogue)
     {
         Broker = broker;
+        CatalogueConnectionString = catalogue;
+        Database = PostgresDatabase.Create(new PostgresOptions { ConnectionString = catalogue });
     }
 
     public string Broker { get; }
+
+    /// <summary>The roles' PostgreSQL database (<c>Catalogue:Kind=Postgres</c>).</summary>
+    public string CatalogueConnectionString { get; }
+
+    public PostgresDatabase Database { get; }
+
+    /// <summary>The catalogue the roles write, read from the test as any other process would.</summary>
+    public PostgresFeatureCatalogue Catalogue => field ??= new PostgresFeatureCatalogue(Database);
+
+    /// <summary>Every delivery to every role's consumer (<c>Bus:DeliveryLedger=true</c>).</summary>
+    public PostgresDeliveryLedger Ledger => field ??= new PostgresDeliveryLedger(Database);
 
     public TempFolder Data { get; } = new("pipeline-data");
 
@@ -36,7 +51,7 @@ public sealed class Pipeline : IAsyncDisposable
 
     public static async Task<Pipeline> StartAsync(string broker, params string[][] roleSets)
     {
-        var pipeline = new Pipeline(broker);
+        var pipeline = new Pipeline(broker, await PostgresServer.NewDatabaseAsync("pipeline"));
         foreach (var roles in roleSets)
         {
             pipeline.StartWorker(roles);
@@ -67,6 +82,9 @@ public sealed class Pipeline : IAsyncDisposable
             ["Bus__Concurrency__audio-features"] = "1",
             ["Bus__Concurrency__video-features"] = "1",
             ["VMNET_TEST_HEALTH"] = $"http://127.0.0.1:{port}/health/ready",
+            ["Catalogue__Kind"] = "Postgres",
+            ["Catalogue__Postgres__ConnectionString"] = CatalogueConnectionString,
+            ["Bus__DeliveryLedger"] = "true",
         }.Concat(environment ?? new Dictionary<string, string>()).GroupBy(e => e.Key).ToDictionary(g => g.Key, g => g.Last().Value));
         _workers.Add((string.Join('+', roles), process));
         return process;
@@ -94,6 +112,42 @@ public sealed class Pipeline : IAsyncDisposable
         return (request, activity.TraceId.ToString());
     }
 
+    /// <summary>
+    /// The SQLite files (<c>*.db</c>) under the shared data directory that each live worker process has open now, from
+    /// its /proc file table. (Files elsewhere are the process's own, e.g. a library's cache in its home.)
+    /// </summary>
+    public Dictionary<string, List<string>> OpenDatabaseFiles()
+    {
+        var open = new Dictionary<string, List<string>>();
+        foreach (var (name, process) in _workers.Where(w => !w.Process.HasExited))
+        {
+            var files = new List<string>();
+            try
+            {
+                foreach (var fd in Directory.EnumerateFileSystemEntries($"/proc/{process.Id}/fd"))
+                {
+                    var target = new FileInfo(fd).LinkTarget;
+                    if (target is not null && target.StartsWith(Data.Path, StringComparison.Ordinal)
+                        && (target.EndsWith(".db", StringComparison.Ordinal) || target.EndsWith(".db-wal", StringComparison.Ordinal)))
+                    {
+                        files.Add(target);
+                    }
+                }
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // The process exited between the check and the read.
+            }
+
+            open[$"{name} (pid {process.Id})"] = files.Distinct().ToList();
+        }
+
+        return open;
+    }
+
+    /// <summary>The ledger's name for a worker process.</summary>
+    public static string LedgerName(VmnetProcess process) => $"{Environment.MachineName}:{process.Id}";
+
     public string Logs() => string.Join("\n\n", _workers.Select(w => $"== {w.Name} (pid {w.Process.Id}) ==\n{w.Process.Output}"));
 
     public async ValueTask DisposeAsync()
@@ -109,6 +163,7 @@ public sealed class Pipeline : IAsyncDisposable
             process.Dispose();
         }
 
+        await Database.DisposeAsync();
         Data.Dispose();
         Media.Dispose();
     }

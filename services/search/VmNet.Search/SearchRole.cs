@@ -53,7 +53,9 @@ public static partial class SearchRole
             .AddSingleton<MatchExplainer>()
             .AddSingleton<SearchEngine>()
             .AddSingleton<ClipSearch>()
-            .AddSingleton<SoundtrackLedger>()
+            .AddSingleton<ISoundtrackLedger>(sp => sp.GetRequiredService<IOptions<CatalogueOptions>>().Value.Kind == CatalogueKind.Postgres
+                ? new PostgresSoundtrackLedger(sp.GetRequiredService<PostgresDatabase>())
+                : new SoundtrackLedger(sp.GetRequiredService<DataDirectory>()))
             .AddSingleton<SoundtrackTagger>()
             .AddSingleton<LiveModelMonitor>()
             .AddHostedService(sp => sp.GetRequiredService<LiveModelMonitor>());

@@ -11,10 +11,20 @@ namespace VmNet.Search;
 internal sealed record StoredSuggestion(string MediaId, string ModelVersion, ImmutableArray<SuggestedTrack> Tracks, DateTimeOffset SuggestedAt);
 
 /// <summary>
-/// What was suggested, per media id and model version (SQLite, <c>store/soundtracks.db</c>). The first suggestion
-/// wins: a concurrent or later one for the same key reads back the stored one instead of replacing it.
+/// What was suggested, per media id and model version. The first suggestion wins: a concurrent or later one for the
+/// same key reads back the stored one instead of replacing it. On the catalogue's store (<c>Catalogue:Kind</c>), so
+/// search processes on several machines share it.
 /// </summary>
-internal sealed class SoundtrackLedger
+internal interface ISoundtrackLedger
+{
+    Task<StoredSuggestion?> FindAsync(string mediaId, string modelVersion, CancellationToken cancellationToken);
+
+    /// <summary>Stores <paramref name="suggestion"/> unless one exists for its key; returns the one stored.</summary>
+    Task<StoredSuggestion> AddOrGetAsync(StoredSuggestion suggestion, CancellationToken cancellationToken);
+}
+
+/// <summary>The ledger in SQLite, <c>store/soundtracks.db</c> (the embedded default).</summary>
+internal sealed class SoundtrackLedger : ISoundtrackLedger
 {
     private readonly string _connectionString;
 
@@ -45,7 +55,6 @@ internal sealed class SoundtrackLedger
         return await FindAsync(connection, mediaId, modelVersion, cancellationToken);
     }
 
-    /// <summary>Stores <paramref name="suggestion"/> unless one exists for its key; returns the one stored.</summary>
     public async Task<StoredSuggestion> AddOrGetAsync(StoredSuggestion suggestion, CancellationToken cancellationToken)
     {
         await using var connection = Open();

@@ -10,7 +10,7 @@ namespace VmNet.Search;
 /// stored and every later request for the same pair (reprocessing, redelivery) gets that same suggestion back.
 /// A new model version gives a new suggestion.
 /// </summary>
-internal sealed partial class SoundtrackTagger(SearchEngine engine, IFeatureCatalogue catalogue, SoundtrackLedger ledger, IOptions<SearchOptions> options, ILogger<SoundtrackTagger> logger)
+internal sealed partial class SoundtrackTagger(SearchEngine engine, IFeatureCatalogue catalogue, ISoundtrackLedger ledger, IOptions<SearchOptions> options, ILogger<SoundtrackTagger> logger)
 {
     /// <summary>The suggestion to publish for <paramref name="embedded"/>, or null when it needs none or no model is live.</summary>
     public async Task<SoundtrackSuggested?> SuggestAsync(MediaEmbedded embedded, CancellationToken cancellationToken)

@@ -23,6 +23,7 @@ public static class TrainerRole
     public static IHostApplicationBuilder AddTrainer(this IHostApplicationBuilder builder)
     {
         builder.Services.Configure<TrainerOptions>(builder.Configuration.GetSection(TrainerOptions.Section));
+        builder.AddVmNetCatalogue();
         AddTrainerStores(builder.Services);
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<TrainingCoordinator>();
@@ -32,10 +33,9 @@ public static class TrainerRole
         return builder;
     }
 
-    /// <summary>The catalogue (SQLite in the data dir, unless another role registered one) and the model folders.</summary>
+    /// <summary>The model folders (the catalogue comes from <c>AddVmNetCatalogue</c>, unless another role registered one).</summary>
     internal static void AddTrainerStores(IServiceCollection services)
     {
-        services.TryAddSingleton<IFeatureCatalogue>(sp => new SqliteFeatureCatalogue(sp.GetRequiredService<DataDirectory>()));
         services.TryAddSingleton(sp => new ModelRegistry(sp.GetRequiredService<DataDirectory>()));
     }
 

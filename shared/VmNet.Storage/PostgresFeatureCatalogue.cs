@@ -1,0 +1,294 @@
+using System.Collections.Immutable;
+using System.Runtime.CompilerServices;
+using System.Text.Json;
+using Npgsql;
+using NpgsqlTypes;
+using VmNet.Catalogue;
+using VmNet.Contracts;
+using VmNet.Media;
+
+namespace VmNet.Storage;
+
+/// <summary>
+/// The catalogue on PostgreSQL (<c>Catalogue:Kind=Postgres</c>): the same table and rules as
+/// <see cref="SqliteFeatureCatalogue"/>, reachable from every machine of the distributed layout. Features are
+/// <c>real[]</c>, times <c>timestamptz</c>.
+/// </summary>
+public sealed class PostgresFeatureCatalogue : IFeatureCatalogue
+{
+    private const string Columns =
+        "media_id, kind, duration, tempo, music, music_version, video, video_version, updated_at, " +
+        "music_failure, music_failed_at, video_failure, video_failed_at, " +
+        "source, title, artist, album, external_id, labels::text";
+
+    /// <summary>
+    /// The table as first created, then every column added since with ADD COLUMN IF NOT EXISTS: a new database and an
+    /// old one take the same path.
+    /// </summary>
+    private const string Schema = """
+        CREATE TABLE IF NOT EXISTS catalogue_items (
+            media_id text PRIMARY KEY,
+            kind integer NOT NULL,
+            kind_known boolean NOT NULL DEFAULT false,
+            duration double precision NOT NULL,
+            tempo double precision NULL,
+            music real[] NULL, music_version text NULL,
+            video real[] NULL, video_version text NULL,
+            updated_at timestamptz NOT NULL);
+        ALTER TABLE catalogue_items
+            ADD COLUMN IF NOT EXISTS music_failure text NULL,
+            ADD COLUMN IF NOT EXISTS music_failed_at timestamptz NULL,
+            ADD COLUMN IF NOT EXISTS video_failure text NULL,
+            ADD COLUMN IF NOT EXISTS video_failed_at timestamptz NULL,
+            ADD COLUMN IF NOT EXISTS source text NULL,
+            ADD COLUMN IF NOT EXISTS title text NULL,
+            ADD COLUMN IF NOT EXISTS artist text NULL,
+            ADD COLUMN IF NOT EXISTS album text NULL,
+            ADD COLUMN IF NOT EXISTS external_id text NULL,
+            ADD COLUMN IF NOT EXISTS labels jsonb NULL;
+        -- One item per external id (RecordMetadataAsync moves an id rather than duplicating it); old rows have none.
+        CREATE UNIQUE INDEX IF NOT EXISTS catalogue_items_external_id ON catalogue_items (external_id) WHERE external_id IS NOT NULL;
+        """;
+
+    private static readonly MediaMetadata Empty = new();
+
+    private readonly NpgsqlDataSource _db;
+
+    public PostgresFeatureCatalogue(PostgresDatabase database)
+    {
+        _db = database.DataSource;
+        database.EnsureSchema("catalogue", Schema);
+    }
+
+    public Task UpsertMusicAsync(string mediaId, MediaKind kind, float[] features, string extractorVersion, double durationSeconds, double? tempoBpm, CancellationToken cancellationToken) =>
+        ExecuteAsync("""
+            INSERT INTO catalogue_items AS items (media_id, kind, duration, tempo, music, music_version, updated_at)
+            VALUES (@id, @kind, @duration, @tempo, @features, @version, @now)
+            ON CONFLICT (media_id) DO UPDATE SET
+                kind = CASE WHEN items.kind_known THEN items.kind WHEN items.video IS NOT NULL THEN 0 ELSE excluded.kind END,
+                duration = excluded.duration, tempo = excluded.tempo,
+                music = excluded.music, music_version = excluded.music_version, updated_at = excluded.updated_at,
+                music_failure = NULL, music_failed_at = NULL
+            """, mediaId, kind, durationSeconds, tempoBpm, features, extractorVersion, cancellationToken);
+
+    public Task UpsertVideoAsync(string mediaId, MediaKind kind, float[] features, string extractorVersion, double durationSeconds, CancellationToken cancellationToken) =>
+        ExecuteAsync("""
+            INSERT INTO catalogue_items AS items (media_id, kind, duration, video, video_version, updated_at)
+            VALUES (@id, @kind, @duration, @features, @version, @now)
+            ON CONFLICT (media_id) DO UPDATE SET
+                kind = CASE WHEN items.kind_known THEN items.kind WHEN items.music IS NOT NULL THEN 0 ELSE excluded.kind END,
+                duration = GREATEST(items.duration, excluded.duration),
+                video = excluded.video, video_version = excluded.video_version, updated_at = excluded.updated_at,
+                video_failure = NULL, video_failed_at = NULL
+            """, mediaId, kind, durationSeconds, null, features, extractorVersion, cancellationToken);
+
+    public Task RecordKindAsync(string mediaId, MediaKind kind, double durationSeconds, CancellationToken cancellationToken) =>
+        ExecuteAsync("""
+            INSERT INTO catalogue_items AS items (media_id, kind, kind_known, duration, updated_at) VALUES (@id, @kind, true, @duration, @now)
+            ON CONFLICT (media_id) DO UPDATE SET
+                -- A pair stays a pair: the same bytes ingested again as music or video must not take them out of the training set.
+                kind = CASE WHEN items.kind_known AND items.kind = 0 THEN 0 ELSE excluded.kind END, kind_known = true,
+                duration = CASE WHEN items.duration > 0 THEN items.duration ELSE excluded.duration END
+            """, mediaId, kind, durationSeconds, null, null, null, cancellationToken);
+
+    public async Task RecordFailureAsync(string mediaId, Modality modality, string reason, DateTimeOffset failedAt, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(mediaId);
+        var half = modality switch
+        {
+            Modality.Music => "music",
+            Modality.Video => "video",
+            _ => throw new ArgumentOutOfRangeException(nameof(modality), modality, "no such half"),
+        };
+
+        // As on SQLite: an item first heard of through a failure takes the failed half as its kind, not marked known;
+        // the WHERE keeps a repeated failure from touching updated_at.
+        await using var command = _db.CreateCommand($"""
+            INSERT INTO catalogue_items AS items (media_id, kind, duration, {half}_failure, {half}_failed_at, updated_at)
+            VALUES (@id, @kind, 0, @reason, @failedAt, @now)
+            ON CONFLICT (media_id) DO UPDATE SET
+                {half}_failure = excluded.{half}_failure, {half}_failed_at = excluded.{half}_failed_at,
+                updated_at = excluded.updated_at
+            WHERE items.{half}_failure IS DISTINCT FROM excluded.{half}_failure OR items.{half}_failed_at IS DISTINCT FROM excluded.{half}_failed_at
+            """);
+        command.Parameters.AddWithValue("id", mediaId);
+        command.Parameters.AddWithValue("kind", (int)(modality == Modality.Music ? MediaKind.Music : MediaKind.Video));
+        command.Parameters.AddWithValue("reason", reason);
+        command.Parameters.AddWithValue("failedAt", failedAt.ToUniversalTime());
+        command.Parameters.AddWithValue("now", DateTimeOffset.UtcNow);
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    public async Task RecordMetadataAsync(string mediaId, MediaMetadata metadata, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(mediaId);
+        ArgumentNullException.ThrowIfNull(metadata);
+        // The catalogue is a second line: ingest refuses these, but a message may come from elsewhere on the bus.
+        if ((MediaLabels.ExternalIdError(metadata.ExternalId) ?? MediaLabels.LabelsError(metadata.Labels)) is { } invalid)
+        {
+            throw new ArgumentException(invalid, nameof(metadata));
+        }
+
+        await using var connection = await _db.OpenConnectionAsync(cancellationToken);
+        // Serializable: two items taking the same external id at once must not both keep it (the unique index would
+        // refuse the second; the retry of a serialization failure reads the first's move).
+        await using var transaction = await connection.BeginTransactionAsync(System.Data.IsolationLevel.Serializable, cancellationToken);
+        if (metadata.ExternalId is not null)
+        {
+            await using var release = new NpgsqlCommand(
+                "UPDATE catalogue_items SET external_id = NULL WHERE external_id = @external AND media_id <> @id", connection, transaction);
+            release.Parameters.AddWithValue("external", metadata.ExternalId);
+            release.Parameters.AddWithValue("id", mediaId);
+            await release.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        // A row made here (metadata before kind) is not kind_known and has no features: RecordKindAsync and the upserts fill it.
+        await using var command = new NpgsqlCommand("""
+            INSERT INTO catalogue_items AS items (media_id, kind, duration, updated_at, source, title, artist, album, external_id, labels)
+            VALUES (@id, 0, 0, @now, @source, @title, @artist, @album, @external, @labels::jsonb)
+            ON CONFLICT (media_id) DO UPDATE SET
+                source = COALESCE(excluded.source, items.source), title = COALESCE(excluded.title, items.title),
+                artist = COALESCE(excluded.artist, items.artist), album = COALESCE(excluded.album, items.album),
+                external_id = COALESCE(excluded.external_id, items.external_id), labels = COALESCE(excluded.labels, items.labels)
+            """, connection, transaction);
+        command.Parameters.AddWithValue("id", mediaId);
+        command.Parameters.AddWithValue("now", DateTimeOffset.UtcNow);
+        command.Parameters.Add(Text("source", MediaLabels.CleanTag(metadata.Source, MediaLabels.MaxSourceLength)));
+        command.Parameters.Add(Text("title", MediaLabels.CleanTag(metadata.Title)));
+        command.Parameters.Add(Text("artist", MediaLabels.CleanTag(metadata.Artist)));
+        command.Parameters.Add(Text("album", MediaLabels.CleanTag(metadata.Album)));
+        command.Parameters.Add(Text("external", metadata.ExternalId));
+        command.Parameters.Add(Text("labels", metadata.Labels is null ? null : JsonSerializer.Serialize(metadata.Labels)));
+        await command.ExecuteNonQueryAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+    }
+
+    public async Task<CatalogueItem?> FindByExternalIdAsync(string externalId, CancellationToken cancellationToken)
+    {
+        await using var command = _db.CreateCommand($"SELECT {Columns} FROM catalogue_items WHERE external_id = @external");
+        command.Parameters.AddWithValue("external", externalId);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        return await reader.ReadAsync(cancellationToken) ? Read(reader) : null;
+    }
+
+    public async Task<CataloguePage> ListPageAsync(CatalogueFilter filter, string? after, int limit, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(filter);
+        ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);
+        if (filter.Error is { } invalid)
+        {
+            throw new ArgumentException(invalid, nameof(filter));
+        }
+
+        await using var command = _db.CreateCommand();
+        var where = new List<string> { "(@after::text IS NULL OR media_id COLLATE \"C\" > @after)", "(@kind::integer IS NULL OR kind = @kind)" };
+        command.Parameters.Add(Text("after", after));
+        command.Parameters.Add(new NpgsqlParameter<int?>("kind", NpgsqlDbType.Integer) { TypedValue = (int?)filter.Kind });
+        foreach (var ((key, value), i) in (filter.Labels ?? new Dictionary<string, string>()).Select((l, i) => (l, i)))
+        {
+            where.Add($"labels ->> @k{i} = @v{i}");
+            command.Parameters.AddWithValue($"k{i}", key);
+            command.Parameters.AddWithValue($"v{i}", value);
+        }
+
+        // The same rule as CatalogueEntry.StatusOf: failed wins, ready needs every half the kind has (0 pair, 1 video, 2 music).
+        const string failed = "(music_failure IS NOT NULL OR video_failure IS NOT NULL)";
+        const string ready = $"(NOT {failed} AND (kind = 1 OR music IS NOT NULL) AND (kind = 2 OR video IS NOT NULL))";
+        if (filter.Status is { } status)
+        {
+            where.Add(status switch
+            {
+                CatalogueStatus.Failed => failed,
+                CatalogueStatus.Ready => ready,
+                _ => $"(NOT {failed} AND NOT {ready})",
+            });
+        }
+
+        command.CommandText = $"SELECT {Columns} FROM catalogue_items WHERE {string.Join(" AND ", where)} ORDER BY media_id COLLATE \"C\" LIMIT @limit";
+        command.Parameters.AddWithValue("limit", limit + 1);
+        var items = new List<CatalogueItem>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            items.Add(Read(reader));
+        }
+
+        return items.Count > limit ? new CataloguePage(items[..limit], items[limit - 1].MediaId) : new CataloguePage(items, null);
+    }
+
+    public async Task<CatalogueItem?> GetAsync(string mediaId, CancellationToken cancellationToken)
+    {
+        await using var command = _db.CreateCommand($"SELECT {Columns} FROM catalogue_items WHERE media_id = @id");
+        command.Parameters.AddWithValue("id", mediaId);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        return await reader.ReadAsync(cancellationToken) ? Read(reader) : null;
+    }
+
+    public async IAsyncEnumerable<CatalogueItem> ListAsync(MediaKind? kind, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        // Items with no features yet (only their kind recorded) are not catalogue items. COLLATE "C": media-id order
+        // is byte order, as on SQLite, whatever the database's locale.
+        await using var command = _db.CreateCommand(
+            $"SELECT {Columns} FROM catalogue_items WHERE (music IS NOT NULL OR video IS NOT NULL) AND (@kind::integer IS NULL OR kind = @kind) ORDER BY media_id COLLATE \"C\"");
+        command.Parameters.Add(new NpgsqlParameter<int?>("kind", NpgsqlDbType.Integer) { TypedValue = (int?)kind });
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            yield return Read(reader);
+        }
+    }
+
+    public async Task<int> CountAsync(MediaKind? kind, CancellationToken cancellationToken)
+    {
+        await using var command = _db.CreateCommand(
+            "SELECT COUNT(*) FROM catalogue_items WHERE (music IS NOT NULL OR video IS NOT NULL) AND (@kind::integer IS NULL OR kind = @kind)");
+        command.Parameters.Add(new NpgsqlParameter<int?>("kind", NpgsqlDbType.Integer) { TypedValue = (int?)kind });
+        return checked((int)(long)(await command.ExecuteScalarAsync(cancellationToken))!);
+    }
+
+    private async Task ExecuteAsync(string sql, string mediaId, MediaKind kind, double duration, double? tempo, float[]? features, string? version, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(mediaId);
+        if (features is not null && (features.Length == 0 || features.Any(f => !float.IsFinite(f))))
+        {
+            throw new ArgumentException($"features of {mediaId} are empty or not finite");
+        }
+
+        await using var command = _db.CreateCommand(sql);
+        command.Parameters.AddWithValue("id", mediaId);
+        command.Parameters.AddWithValue("kind", (int)kind);
+        command.Parameters.AddWithValue("duration", duration);
+        command.Parameters.Add(new NpgsqlParameter<double?>("tempo", NpgsqlDbType.Double) { TypedValue = tempo });
+        command.Parameters.Add(new NpgsqlParameter("features", NpgsqlDbType.Array | NpgsqlDbType.Real) { Value = features is null ? DBNull.Value : features });
+        command.Parameters.Add(new NpgsqlParameter<string?>("version", NpgsqlDbType.Text) { TypedValue = version });
+        command.Parameters.AddWithValue("now", DateTimeOffset.UtcNow);
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    private static CatalogueItem Read(NpgsqlDataReader r) => new(
+        r.GetString(0),
+        (MediaKind)r.GetInt32(1),
+        r.GetDouble(2),
+        r.IsDBNull(3) ? null : r.GetDouble(3),
+        r.IsDBNull(4) ? null : r.GetFieldValue<float[]>(4),
+        r.IsDBNull(5) ? null : r.GetString(5),
+        r.IsDBNull(6) ? null : r.GetFieldValue<float[]>(6),
+        r.IsDBNull(7) ? null : r.GetString(7),
+        r.GetFieldValue<DateTimeOffset>(8),
+        Failure(r, 9),
+        Failure(r, 11),
+        Metadata(r, 13));
+
+    private static MediaMetadata? Metadata(NpgsqlDataReader r, int first)
+    {
+        string? Text(int i) => r.IsDBNull(first + i) ? null : r.GetString(first + i);
+        var labels = Text(5) is { } json ? JsonSerializer.Deserialize<ImmutableDictionary<string, string>>(json) : null;
+        var metadata = new MediaMetadata(Text(0), Text(1), Text(2), Text(3), Text(4), labels);
+        return metadata == Empty ? null : metadata;
+    }
+
+    private static NpgsqlParameter<string?> Text(string name, string? value) => new(name, NpgsqlDbType.Text) { TypedValue = value };
+
+    private static ExtractionFailure? Failure(NpgsqlDataReader r, int reason) =>
+        r.IsDBNull(reason) ? null : new ExtractionFailure(r.GetString(reason), r.GetFieldValue<DateTimeOffset>(reason + 1));
+}
