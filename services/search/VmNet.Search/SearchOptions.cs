@@ -8,6 +8,12 @@ public sealed class SearchOptions
     /// <summary>The dedicated gRPC endpoint: plain-text HTTP/2 (h2c), or TLS when a certificate is configured.</summary>
     public string GrpcUrl { get; set; } = "http://127.0.0.1:5081";
 
+    /// <summary>
+    /// The web page, the REST/JSON API (gRPC JSON transcoding) and its OpenAPI document: HTTP/1.1, and HTTP/2 as well
+    /// when a certificate is configured (browsers negotiate it by ALPN; cleartext cannot offer both on one port).
+    /// </summary>
+    public string HttpUrl { get; set; } = "http://127.0.0.1:5080";
+
     public CertificateOptions Certificate { get; set; } = new();
 
     /// <summary>Key admin calls must send as <c>x-api-key</c>; with none configured admin calls are refused.</summary>
