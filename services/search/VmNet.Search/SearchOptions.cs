@@ -16,6 +16,9 @@ public sealed class SearchOptions
 
     public CertificateOptions Certificate { get; set; } = new();
 
+    /// <summary>Limits of preview renders (<c>Search:Preview</c>).</summary>
+    public PreviewOptions Preview { get; set; } = new();
+
     /// <summary>Key admin calls must send as <c>x-api-key</c>; with none configured admin calls are refused.</summary>
     public string? AdminApiKey { get; set; }
 
@@ -52,6 +55,21 @@ public sealed class SearchOptions
 
     /// <summary>Blocks per side listed when a match is explained.</summary>
     public int ExplainBlocks { get; set; } = 3;
+}
+
+public sealed class PreviewOptions
+{
+    /// <summary>Renders at once (default 1): each holds an FFmpeg encode, a decoded track and temp files. One more is RESOURCE_EXHAUSTED.</summary>
+    public int MaxConcurrent { get; set; } = 1;
+
+    /// <summary>Longest video rendered (default 300 s), from ffprobe before any work.</summary>
+    public double MaxVideoSeconds { get; set; } = 300;
+
+    /// <summary>Largest MP4 produced (default 256 MiB; FFmpeg's <c>-fs</c>); a render that reaches it is refused.</summary>
+    public long MaxBytes { get; set; } = 256L * 1024 * 1024;
+
+    /// <summary>Longest a render may take, upload to encoded file.</summary>
+    public TimeSpan Timeout { get; set; } = TimeSpan.FromMinutes(2);
 }
 
 public sealed class CertificateOptions

@@ -53,6 +53,7 @@ public static partial class SearchRole
             .AddSingleton<MatchExplainer>()
             .AddSingleton<SearchEngine>()
             .AddSingleton<ClipSearch>()
+            .AddSingleton<Preview.PreviewRenderer>()
             .AddSingleton<SoundtrackLedger>()
             .AddSingleton<SoundtrackTagger>()
             .AddSingleton<LiveModelMonitor>()
