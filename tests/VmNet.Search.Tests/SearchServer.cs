@@ -71,7 +71,7 @@ public sealed class SearchServer : IAsyncDisposable
         .Select(a => a.Replace("0.0.0.0", "127.0.0.1", StringComparison.Ordinal))
         .First(a => new Uri(a).Port != GrpcAddress.Port && new Uri(a).Port != WebAddress.Port));
 
-    public static async Task<SearchServer> StartAsync(IReadOnlyDictionary<string, string?>? settings = null)
+    public static async Task<SearchServer> StartAsync(IReadOnlyDictionary<string, string?>? settings = null, int videoDim = SearchWorld.VideoDim)
     {
         var folder = new TempFolder("search");
         var config = new Dictionary<string, string?>
@@ -93,7 +93,7 @@ public sealed class SearchServer : IAsyncDisposable
             b.Services.AddSingleton<PublishedRequests>();
             b.Services.AddRoleConsumers("test-observer", bus => bus.AddConsumer<PublishedRequestsConsumer>().Endpoint(e => e.Temporary = true));
         });
-        var world = await SearchWorld.CreateAsync(folder.Path, app.Services.GetRequiredService<IFeatureCatalogue>(), app.Services.GetRequiredService<IVectorStore>());
+        var world = await SearchWorld.CreateAsync(folder.Path, app.Services.GetRequiredService<IFeatureCatalogue>(), app.Services.GetRequiredService<IVectorStore>(), videoDim: videoDim);
         await app.StartAsync();
         return new SearchServer(folder, app, world);
     }

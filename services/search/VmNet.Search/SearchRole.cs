@@ -9,6 +9,7 @@ using Microsoft.Extensions.Options;
 using VmNet.Catalogue;
 using VmNet.Media;
 using VmNet.Search.Grpc;
+using VmNet.Search.Web;
 using VmNet.Onnx;
 using VmNet.ServiceDefaults;
 using VmNet.Storage;
@@ -81,6 +82,7 @@ public static partial class SearchRole
         app.MapGrpcService<SearchAdminGrpcService>();
         app.MapGrpcHealthChecksService();
         app.MapGrpcReflectionService();
+        app.MapSearchWeb();
         app.UseSwagger();
         app.UseSwaggerUI(o => o.SwaggerEndpoint("/swagger/v1/swagger.json", "VmNet search v1"));
         var endpoints = app.Services.GetRequiredService<SearchEndpoints>();
