@@ -109,4 +109,37 @@ public sealed class PreviewTests
         Assert.Empty(Directory.EnumerateFileSystemEntries(data.Temp));
         Assert.Equal(mediaBefore, Directory.GetDirectories(data.Media).Length);
     }
+
+    [Fact]
+    public async Task A_preview_beyond_the_concurrency_limit_is_resource_exhausted_at_once()
+    {
+        await using var server = await SearchServer.StartAsync(new Dictionary<string, string?> { ["Search:Preview:MaxConcurrent"] = "1" });
+        using var folder = new TempFolder("preview");
+        var data = new DataDirectory(server.World.DataDir);
+        var track = server.World.First(MediaKind.Music).MediaId;
+        await PreviewMedia.WriteTrackAsync(server.World.DataDir, track, 5);
+        var clip = await TestMedia.VideoOnlyAsync(Path.Combine(folder.Path, "clip.mp4"), 1, pattern: "color");
+        using var client = server.Client();
+
+        // The first render holds its slot while its upload is still arriving: header and one chunk, not completed.
+        using var first = client.Queries.RenderPreview(cancellationToken: Ct);
+        await first.RequestStream.WriteAsync(new V1.PreviewUpload { Header = new V1.PreviewHeader { TrackId = track, FileName = "clip.mp4" } }, Ct);
+        await first.RequestStream.WriteAsync(new V1.PreviewUpload { Chunk = Google.Protobuf.ByteString.CopyFrom(new byte[100]) }, Ct);
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (!Directory.EnumerateDirectories(data.Temp, "preview-*").Any() && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(20, Ct);
+        }
+
+        var second = await Assert.ThrowsAsync<RpcException>(() => client.RenderPreviewAsync(track, clip, null, Stream.Null, Ct));
+        await first.RequestStream.CompleteAsync();
+        var firstEnd = await Assert.ThrowsAsync<RpcException>(async () => await first.ResponseStream.MoveNext(Ct));
+
+        Assert.Equal(StatusCode.ResourceExhausted, second.StatusCode);
+        Assert.Equal(StatusCode.InvalidArgument, firstEnd.StatusCode);
+        await using var third = File.Create(Path.Combine(folder.Path, "mix.mp4"));
+        var info = await client.RenderPreviewAsync(track, clip, null, third, Ct);
+        Assert.True(info.SizeBytes > 0);
+        Assert.Empty(Directory.EnumerateFileSystemEntries(data.Temp));
+    }
 }
