@@ -132,13 +132,17 @@ async function moreLikeThis(trackId) {
 }
 
 // Explanation blocks as a person names them: the percussive part carries rhythm, the harmonic part harmony and timbre;
-// video vectors after PCA have no named statistics, so their slices are "picture features".
+// video: "motion" (how much the picture changes), "picture" content and peaks; vectors after PCA have no named
+// statistics, so their slices are "picture features a–b".
 function readable(block) {
   const name = block.block || "";
-  if (name.startsWith("percussive ")) return ["rhythm", name.slice(11)];
+  if (name.startsWith("percussive ")) return ["rhythm", name];
   if (name === "harmonic chroma") return ["harmony", "chroma"];
   if (name === "harmonic loudness") return ["dynamics", "loudness"];
   if (name.startsWith("harmonic ")) return ["timbre", name.slice(9)];
+  if (name === "motion") return ["motion", "change over frames"];
+  if (name === "picture content") return ["picture", "content"];
+  if (name === "picture peaks") return ["picture", "strongest features"];
   const dims = /^video dims (\d+)-(\d+)$/.exec(name);
   if (dims) return ["picture", `features ${dims[1]}–${dims[2]}`];
   if (name.startsWith("video ")) return ["picture", name.slice(6)];
