@@ -58,8 +58,11 @@ public static class BeatTracker
             return new BeatGrid(null, [], duration);
         }
 
+        // librosa's onset_strength(centering=True) delays the envelope by n_fft / (2·hop) frames: a frame's dB rise
+        // peaks when an attack enters its window, half a window before the frame's centre reaches it.
         var beats = Beats(onset, FramesPerSecond, tempo.Value);
-        return new BeatGrid(tempo, [.. beats.Select(f => f / FramesPerSecond)], duration);
+        const int centering = Mfcc.NFft / (2 * Hop);
+        return new BeatGrid(tempo, [.. beats.Select(f => Math.Min(duration, (f + centering) / FramesPerSecond))], duration);
     }
 
     /// <summary>librosa 0.5's <c>__beat_tracker</c> and <c>__trim_beats</c>: beat frames of an onset envelope at <paramref name="bpm"/>.</summary>
