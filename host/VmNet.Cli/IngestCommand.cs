@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using System.CommandLine;
 using System.Text.Json;
 using MassTransit;
@@ -5,20 +6,23 @@ using Microsoft.Extensions.DependencyInjection;
 using VmNet.Contracts;
 using VmNet.Hosting;
 using VmNet.Ingest;
+using VmNet.Media;
 using VmNet.ServiceDefaults;
 using VmNet.Commands;
 
 namespace VmNet.Cli;
 
 /// <summary>
-/// <c>vmnet ingest SOURCE... [--kind] [--wait] [--json]</c>. On the embedded default the roles run in this
-/// process, so it always waits; on RabbitMQ it publishes and, with --wait, reports what the workers answered.
+/// <c>vmnet ingest SOURCE... [--kind] [--external-id X] [--label k=v]... [--wait] [--json]</c>. On the embedded default the roles run in this
+/// process, so it always waits, and the files named here may be anywhere (see <see cref="OperatorFiles"/>); on RabbitMQ
+/// it publishes and, with --wait, reports what the workers answered, and the workers read only their media roots.
 /// </summary>
 public static class IngestCommand
 {
     public sealed record Outcome(
         string Source, Guid CorrelationId, string Status, string? MediaId = null, string? Kind = null,
-        string? AudioUri = null, string? VideoUri = null, double? DurationSeconds = null, string? Reason = null);
+        string? AudioUri = null, string? VideoUri = null, double? DurationSeconds = null, string? Reason = null,
+        MediaMetadata? Metadata = null);
 
     public static Command Create()
     {
@@ -39,6 +43,16 @@ public static class IngestCommand
             Description = "Seconds to wait for each result",
             DefaultValueFactory = _ => 600,
         };
+        var externalId = new Option<string?>("--external-id")
+        {
+            Description = "Your platform's id for the item (one source only); search answers and look-ups carry it",
+        };
+        var labels = new Option<string[]>("--label")
+        {
+            Description = $"A label key=value (mood=calm, licence=cc-by); repeat for more, at most {MediaLabels.MaxLabels}",
+            Arity = ArgumentArity.ZeroOrMore,
+            AllowMultipleArgumentsPerToken = false,
+        };
         sources.Validators.Add(r =>
         {
             // A variadic argument takes unknown options as values: say what they are instead of ingesting them.
@@ -47,15 +61,44 @@ public static class IngestCommand
                 r.AddError($"Unrecognized option '{token.Value}' (a file whose name starts with '-' is written ./{token.Value})");
             }
         });
-        var command = new Command("ingest", "Ingest media through the bus.") { sources, kind, wait, timeout };
-        command.SetAction((parse, ct) => RunAsync(
-            parse.GetValue(sources)!, parse.GetValue(kind), parse.GetValue(wait), parse.GetValue(CliOptions.Json),
-            TimeSpan.FromSeconds(parse.GetValue(timeout)), CommandContext.From(parse), ct));
+        var command = new Command("ingest", "Ingest media through the bus.") { sources, kind, wait, timeout, externalId, labels };
+        command.SetAction((parse, ct) =>
+        {
+            var about = Metadata(parse.GetValue(sources)!, parse.GetValue(externalId), parse.GetValue(labels) ?? []);
+            return RunAsync(
+                parse.GetValue(sources)!, parse.GetValue(kind), about, parse.GetValue(wait), parse.GetValue(CliOptions.Json),
+                TimeSpan.FromSeconds(parse.GetValue(timeout)), CommandContext.From(parse), ct);
+        });
         return command;
     }
 
+    /// <summary>What the operator says about the item, checked by the same rules ingest applies.</summary>
+    internal sealed record Given(string? ExternalId, ImmutableDictionary<string, string>? Labels);
+
+    private static Given Metadata(string[] sources, string? externalId, string[] labels)
+    {
+        if (externalId is not null && sources.Length > 1)
+        {
+            throw new UsageException("--external-id names one item: give one source with it (or use a bulk file)");
+        }
+
+        if (MediaLabels.ExternalIdError(externalId) is { } error)
+        {
+            throw new UsageException(error);
+        }
+
+        try
+        {
+            return new Given(externalId, MediaLabels.Parse(labels));
+        }
+        catch (FormatException e)
+        {
+            throw new UsageException(e.Message);
+        }
+    }
+
     private static async Task<int> RunAsync(
-        string[] sources, MediaKind kind, bool wait, bool json, TimeSpan timeout,
+        string[] sources, MediaKind kind, Given about, bool wait, bool json, TimeSpan timeout,
         CommandContext context, CancellationToken cancellationToken)
     {
         var embedded = !context.OnRabbitMq;
@@ -68,7 +111,18 @@ public static class IngestCommand
         await app.StartAsync(cancellationToken);
         var bus = app.Services.GetRequiredService<IBus>();
         var events = app.Services.GetRequiredService<PipelineEvents>();
-        var requests = sources.Select(s => new IngestRequested(Guid.NewGuid(), Absolute(s), kind, DateTimeOffset.UtcNow)).ToList();
+        if (embedded)
+        {
+            // The person at the keyboard named these files: ingest in this process may read them wherever they are.
+            // Only these files; anything else still has to be inside Ingest:MediaRoots.
+            var operatorFiles = app.Services.GetRequiredService<OperatorFiles>();
+            foreach (var source in sources.Where(s => IngestSource.Classify(s) == SourceKind.LocalPath))
+            {
+                operatorFiles.Grant(Absolute(source));
+            }
+        }
+
+        var requests = sources.Select(s => new IngestRequested(Guid.NewGuid(), Absolute(s), kind, DateTimeOffset.UtcNow, about.ExternalId, about.Labels)).ToList();
         foreach (var request in requests)
         {
             await bus.Publish(request, cancellationToken);
@@ -114,7 +168,7 @@ public static class IngestCommand
             {
                 MediaIngested i => new Outcome(
                     request.Source, request.CorrelationId, "ingested", i.MediaId, i.Kind.ToString().ToLowerInvariant(),
-                    i.AudioUri?.AbsoluteUri, i.VideoUri?.AbsoluteUri, i.DurationSeconds),
+                    i.AudioUri?.AbsoluteUri, i.VideoUri?.AbsoluteUri, i.DurationSeconds, Metadata: i.Metadata),
                 IngestFailed f => new Outcome(request.Source, request.CorrelationId, "failed", f.MediaId, Reason: f.Reason),
                 Fault<IngestRequested> f => new Outcome(request.Source, request.CorrelationId, "failed",
                     Reason: "ingest crashed: " + string.Join("; ", f.Exceptions.Select(e => e.Message))),
@@ -125,6 +179,22 @@ public static class IngestCommand
         {
             return new Outcome(request.Source, request.CorrelationId, "timeout", Reason: $"no answer within {timeout.TotalSeconds:0} s");
         }
+    }
+
+    private static string Describe(MediaMetadata? about)
+    {
+        if (about is null)
+        {
+            return string.Empty;
+        }
+
+        var parts = new[]
+        {
+            about.Title is null ? null : about.Artist is null ? $"'{about.Title}'" : $"'{about.Title}' — {about.Artist}",
+            about.ExternalId is null ? null : "external id " + about.ExternalId,
+            about.Labels is null ? null : string.Join(' ', about.Labels.OrderBy(l => l.Key, StringComparer.Ordinal).Select(l => $"{l.Key}={l.Value}")),
+        }.OfType<string>().ToList();
+        return parts.Count == 0 ? string.Empty : " " + string.Join(", ", parts);
     }
 
     private static void Print(List<Outcome> outcomes, bool json)
@@ -139,7 +209,7 @@ public static class IngestCommand
         {
             var reason = o.Reason is null ? string.Empty : (o.Status == "ingested" ? "; " : ": ") + o.Reason;
             Console.WriteLine(o.Status == "ingested"
-                ? $"{o.Source}: ingested {o.MediaId} ({o.Kind}, {o.DurationSeconds:0.0} s) audio={o.AudioUri ?? "-"} video={o.VideoUri ?? "-"}{reason}"
+                ? $"{o.Source}: ingested {o.MediaId} ({o.Kind}, {o.DurationSeconds:0.0} s){Describe(o.Metadata)} audio={o.AudioUri ?? "-"} video={o.VideoUri ?? "-"}{reason}"
                 : $"{o.Source}: {o.Status}{reason}");
         }
     }

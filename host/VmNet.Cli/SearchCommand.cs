@@ -92,7 +92,7 @@ public static class SearchCommand
         foreach (var (m, i) in reply.Matches.Select((m, i) => (m, i)))
         {
             var tempo = m.HasTempoBpm ? $" {m.TempoBpm:0} BPM" : string.Empty;
-            lines.Add(string.Create(CultureInfo.InvariantCulture, $"{i + 1,3}. {m.MediaId}  {m.Score:0.0000}  {m.Kind}  {m.DurationSeconds:0.0} s{tempo}"));
+            lines.Add(string.Create(CultureInfo.InvariantCulture, $"{i + 1,3}. {Name(m)}  {m.Score:0.0000}{About(m)}  {m.MediaId} {m.Kind} {m.DurationSeconds:0.0} s{tempo}"));
             foreach (var a in m.Explanation)
             {
                 lines.Add(string.Create(CultureInfo.InvariantCulture, $"       {a.Modality} {a.Block}: {a.Contribution:+0.0000;-0.0000}"));
@@ -100,5 +100,34 @@ public static class SearchCommand
         }
 
         return string.Join(Environment.NewLine, lines);
+    }
+
+    /// <summary>"Title — Artist" from the file's tags; the source (file name, URL, YouTube id) when it has none.</summary>
+    internal static string Name(Match m)
+    {
+        var title = m.Title.Length > 0 ? m.Title : m.Source.Length > 0 ? m.Source : "(untitled)";
+        return m.Artist.Length > 0 ? $"{title} — {m.Artist}" : title;
+    }
+
+    // Where it came from and the platform's id and labels, each only when known.
+    private static string About(Match m)
+    {
+        var parts = new List<string>();
+        if (m.Source.Length > 0 && m.Title.Length > 0)
+        {
+            parts.Add("source " + m.Source);
+        }
+
+        if (m.ExternalId.Length > 0)
+        {
+            parts.Add("external id " + m.ExternalId);
+        }
+
+        if (m.Labels.Count > 0)
+        {
+            parts.Add(string.Join(' ', m.Labels.OrderBy(l => l.Key, StringComparer.Ordinal).Select(l => $"{l.Key}={l.Value}")));
+        }
+
+        return parts.Count == 0 ? string.Empty : "  " + string.Join(", ", parts);
     }
 }

@@ -227,7 +227,7 @@ public static class DemoReport
         """;
 
     private static string Tracks(IEnumerable<SuggestionEntry> tracks) =>
-        string.Join(", ", tracks.Take(5).Select(t => string.Create(CultureInfo.InvariantCulture, $"{t.File ?? t.MediaId} ({t.Style ?? "?"}, {t.Score:0.00})")));
+        string.Join(", ", tracks.Take(5).Select(t => string.Create(CultureInfo.InvariantCulture, $"{t.Name} ({(t.ExternalId is null ? "" : t.ExternalId + ", ")}{t.Style ?? "?"}, {t.Score:0.00})")));
 
     private static string E(string text) => WebUtility.HtmlEncode(text);
 }

@@ -24,7 +24,17 @@ public sealed record SplitIds(IReadOnlyList<string> Train, IReadOnlyList<string>
 /// <summary>A video-only upload and the soundtracks the live model suggested for it.</summary>
 public sealed record UploadSuggestion(string File, string MediaId, string? Style, string ModelVersion, IReadOnlyList<SuggestionEntry> Tracks);
 
-public sealed record SuggestionEntry(string MediaId, string? File, string? Style, float Score);
+/// <summary>
+/// One ranked item: its file and style as the demo knows them, and who the catalogue says it is (title and artist from
+/// the file's tags, the external id and labels the demo gave at ingest).
+/// </summary>
+public sealed record SuggestionEntry(
+    string MediaId, string? File, string? Style, float Score,
+    string? Title = null, string? Artist = null, string? ExternalId = null, IReadOnlyDictionary<string, string>? Labels = null)
+{
+    /// <summary>"Title — Artist" when the file has tags, else the file name, else the media id.</summary>
+    public string Name => Title is null ? File ?? MediaId : Artist is null ? Title : $"{Title} — {Artist}";
+}
 
 /// <summary>One example gRPC query for a test pair: where its own partner ranked and what came first.</summary>
 public sealed record QueryExample(

@@ -159,7 +159,7 @@ public sealed class DemoRunner(DemoOptions options, IDemoProgress progress)
         var featureCounter = new ProgressCounter("features", items.Count);
         var clock = Stopwatch.StartNew();
         long ingestDoneTicks = 0;
-        var requests = items.Select(i => (Item: i, Request: new IngestRequested(Guid.NewGuid(), i.Path, i.Kind, DateTimeOffset.UtcNow))).ToList();
+        var requests = items.Select(i => (Item: i, Request: new IngestRequested(Guid.NewGuid(), i.Path, i.Kind, DateTimeOffset.UtcNow, ExternalId(i), Labels(i)))).ToList();
         foreach (var (_, request) in requests)
         {
             await bus.Publish(request, ct);
@@ -367,7 +367,7 @@ public sealed class DemoRunner(DemoOptions options, IDemoProgress progress)
         var counter = new ProgressCounter("uploads", uploads.Count);
         async Task<UploadSuggestion?> OneAsync(DemoItem upload)
         {
-            var request = new IngestRequested(Guid.NewGuid(), upload.Path, MediaKind.Video, DateTimeOffset.UtcNow);
+            var request = new IngestRequested(Guid.NewGuid(), upload.Path, MediaKind.Video, DateTimeOffset.UtcNow, ExternalId(upload), Labels(upload));
             await bus.Publish(request, ct);
             var (ingested, failure) = await WaitIngestedAsync(events, request, ct);
             SoundtrackSuggested? suggested = null;
@@ -391,7 +391,7 @@ public sealed class DemoRunner(DemoOptions options, IDemoProgress progress)
             }
 
             return new UploadSuggestion(upload.Name, suggested.MediaId, upload.Style, suggested.ModelVersion,
-                [.. suggested.Tracks.Select(t => Entry(t.MediaId, t.Score, byId))]);
+                [.. suggested.Tracks.Select(t => Entry(t.MediaId, t.Score, byId, t.Metadata))]);
         }
 
         var all = Task.WhenAll(uploads.Select(OneAsync));
@@ -400,7 +400,7 @@ public sealed class DemoRunner(DemoOptions options, IDemoProgress progress)
             if (suggestion is not null)
             {
                 result.Add(suggestion);
-                var top = string.Join(", ", suggestion.Tracks.Take(3).Select(t => $"{t.File ?? t.MediaId[..8]} ({t.Style ?? "?"}, {t.Score:0.00})"));
+                var top = string.Join(", ", suggestion.Tracks.Take(3).Select(t => $"{t.Name} ({t.Style ?? "?"}, {t.Score:0.00})"));
                 progress.Line($"upload {suggestion.File} ({suggestion.Style ?? "?"}) → {top}");
             }
         }
@@ -435,23 +435,38 @@ public sealed class DemoRunner(DemoOptions options, IDemoProgress progress)
             var videos = await client.FindVideosForMusicIdAsync(id, top, ct);
             foreach (var (direction, reply) in new[] { ("video→music", music), ("music→video", videos) })
             {
-                var matches = reply.Matches.Select(m => Entry(m.MediaId, m.Score, byId)).ToList();
+                var matches = reply.Matches.Select(m => Entry(m.MediaId, m.Score, byId, About(m))).ToList();
                 var rank = matches.FindIndex(m => m.MediaId == id);
                 var example = new QueryExample(direction, item?.Name ?? id, id, item?.Style, reply.ModelVersion, rank < 0 ? null : rank + 1, matches);
                 examples.Add(example);
                 progress.Line($"gRPC {direction} for {example.File} ({example.Style ?? "?"}): own partner {(rank < 0 ? "not in top 10" : "#" + (rank + 1))}; top: "
-                    + string.Join(", ", matches.Take(3).Select(m => $"{m.File ?? m.MediaId[..8]} ({m.Style ?? "?"})")));
+                    + string.Join(", ", matches.Take(3).Select(m => $"{m.Name} ({m.Style ?? "?"})")));
             }
         }
 
         return examples;
     }
 
-    private static SuggestionEntry Entry(string mediaId, float score, Dictionary<string, DemoItem> byId)
+    private static SuggestionEntry Entry(string mediaId, float score, Dictionary<string, DemoItem> byId, MediaMetadata? about)
     {
         var item = byId.GetValueOrDefault(mediaId);
-        return new SuggestionEntry(mediaId, item?.Name, item?.Style, score);
+        return new SuggestionEntry(mediaId, item?.Name, item?.Style, score, about?.Title, about?.Artist, about?.ExternalId, about?.Labels);
     }
+
+    private static MediaMetadata About(VmNet.Search.V1.Match m) => new(
+        NullIfEmpty(m.Source), NullIfEmpty(m.Title), NullIfEmpty(m.Artist), NullIfEmpty(m.Album), NullIfEmpty(m.ExternalId),
+        m.Labels.Count == 0 ? null : m.Labels.ToImmutableDictionary());
+
+    private static string? NullIfEmpty(string text) => text.Length == 0 ? null : text;
+
+    // The demo is a platform too: it names each item by its file (its own id) and labels it with the style it rendered.
+    private static string? ExternalId(DemoItem item) =>
+        MediaLabels.ExternalIdError("demo/" + item.Name) is null ? "demo/" + item.Name : null;
+
+    private static ImmutableDictionary<string, string>? Labels(DemoItem item) =>
+        item.Style is { } style && MediaLabels.LabelsError(new Dictionary<string, string> { ["style"] = style }) is null
+            ? ImmutableDictionary<string, string>.Empty.Add("style", style)
+            : null;
 
     /// <summary>What a random ranking scores on <paramref name="n"/> pairs (<see cref="RecallAtK.Chance"/>).</summary>
     public static RecallReport Chance(int n) => RecallAtK.Chance(n);

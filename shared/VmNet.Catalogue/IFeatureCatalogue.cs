@@ -17,7 +17,8 @@ public sealed record CatalogueItem(
     string? VideoExtractorVersion,
     DateTimeOffset UpdatedAt,
     ExtractionFailure? MusicFailure = null,
-    ExtractionFailure? VideoFailure = null);
+    ExtractionFailure? VideoFailure = null,
+    MediaMetadata? Metadata = null);
 
 /// <summary>Why the last extraction of one half failed (the worker's reason) and when.</summary>
 public sealed record ExtractionFailure(string Reason, DateTimeOffset FailedAt);
@@ -40,6 +41,25 @@ public interface IFeatureCatalogue
     /// upsert of that half clears it. Recording the same failure again changes nothing.
     /// </summary>
     Task RecordFailureAsync(string mediaId, Modality modality, string reason, DateTimeOffset failedAt, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Who the item is (from <c>MediaIngested</c>): the fields given replace the stored ones, absent fields keep them,
+    /// labels given replace the whole set. An external id names one item: given to another item, it moves there.
+    /// A catalogue that cannot store metadata (test doubles) ignores it.
+    /// </summary>
+    Task RecordMetadataAsync(string mediaId, MediaMetadata metadata, CancellationToken cancellationToken) => Task.CompletedTask;
+
+    /// <summary>The item the platform knows as <paramref name="externalId"/>, or null.</summary>
+    Task<CatalogueItem?> FindByExternalIdAsync(string externalId, CancellationToken cancellationToken) =>
+        throw new NotSupportedException($"{GetType().Name} does not keep external ids");
+
+    /// <summary>
+    /// Up to <paramref name="limit"/> items matching <paramref name="filter"/> in media-id order, starting after
+    /// <paramref name="after"/> (keyset paging: a page is stable while items are added). Items with only their kind
+    /// or metadata recorded are listed too (status pending or failed). Labels must pass <see cref="CatalogueFilter.Error"/>.
+    /// </summary>
+    Task<CataloguePage> ListPageAsync(CatalogueFilter filter, string? after, int limit, CancellationToken cancellationToken) =>
+        throw new NotSupportedException($"{GetType().Name} does not list pages");
 
     /// <summary>An item by id, also one that has no features yet (only its kind or a failure recorded).</summary>
     Task<CatalogueItem?> GetAsync(string mediaId, CancellationToken cancellationToken);

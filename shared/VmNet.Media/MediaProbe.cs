@@ -3,8 +3,12 @@ using System.Text.Json;
 
 namespace VmNet.Media;
 
-/// <summary>What ffprobe found in a file: its streams and its duration.</summary>
-public sealed record MediaInfo(bool HasAudio, bool HasVideo, double DurationSeconds, string FormatName);
+/// <summary>
+/// What ffprobe found in a file: its streams, its duration, and its title / artist / album tags (cleaned by
+/// <see cref="MediaLabels.CleanTag"/>; null when the file has none).
+/// </summary>
+public sealed record MediaInfo(
+    bool HasAudio, bool HasVideo, double DurationSeconds, string FormatName, string? Title = null, string? Artist = null, string? Album = null);
 
 /// <summary>
 /// ffprobe run with an argument list (no command string, so no quoting a file name can break), a timeout, bounded output
@@ -73,6 +77,8 @@ public static class MediaProbe
         using var document = JsonDocument.Parse(json.ToArray());
         var root = document.RootElement;
         bool audio = false, video = false;
+        // Tags live on the container (mp4, mp3) or, in Ogg and some Matroska files, on a stream; the container's win.
+        var tags = new List<JsonElement>();
         double streamDuration = 0;
         if (root.TryGetProperty("streams", out var streams) && streams.ValueKind == JsonValueKind.Array)
         {
@@ -82,13 +88,42 @@ public static class MediaProbe
                 audio |= type == "audio";
                 video |= type == "video";
                 streamDuration = Math.Max(streamDuration, Seconds(stream));
+                if (stream.TryGetProperty("tags", out var streamTags) && streamTags.ValueKind == JsonValueKind.Object)
+                {
+                    tags.Add(streamTags);
+                }
             }
         }
 
         var format = root.TryGetProperty("format", out var f) ? f : default;
         var formatDuration = format.ValueKind == JsonValueKind.Object ? Seconds(format) : 0;
         var name = format.ValueKind == JsonValueKind.Object && format.TryGetProperty("format_name", out var n) ? n.GetString() ?? "" : "";
-        return new MediaInfo(audio, video, Math.Max(formatDuration, streamDuration), name);
+        if (format.ValueKind == JsonValueKind.Object && format.TryGetProperty("tags", out var formatTags) && formatTags.ValueKind == JsonValueKind.Object)
+        {
+            tags.Insert(0, formatTags);
+        }
+
+        return new MediaInfo(
+            audio, video, Math.Max(formatDuration, streamDuration), name,
+            Tag(tags, "title"), Tag(tags, "artist") ?? Tag(tags, "album_artist"), Tag(tags, "album"));
+    }
+
+    // Tag names differ in case between containers (mp4 "title", Matroska and Vorbis "TITLE").
+    private static string? Tag(List<JsonElement> tagSets, string name)
+    {
+        foreach (var set in tagSets)
+        {
+            foreach (var tag in set.EnumerateObject())
+            {
+                if (tag.Name.Equals(name, StringComparison.OrdinalIgnoreCase) && tag.Value.ValueKind == JsonValueKind.String
+                    && MediaLabels.CleanTag(tag.Value.GetString()) is { } value)
+                {
+                    return value;
+                }
+            }
+        }
+
+        return null;
     }
 
     private static double Seconds(JsonElement element) =>

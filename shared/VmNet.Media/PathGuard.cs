@@ -52,6 +52,20 @@ public static class PathGuard
         return false;
     }
 
+    /// <summary>
+    /// The real path of an existing file (links and ".." resolved by the kernel), for comparing two names of one file;
+    /// null when the path is malformed or nothing is there.
+    /// </summary>
+    public static string? RealFile(string path)
+    {
+        if (string.IsNullOrWhiteSpace(path) || path.Contains('\0', StringComparison.Ordinal) || !File.Exists(path))
+        {
+            return null;
+        }
+
+        return RealPath(Path.GetFullPath(path));
+    }
+
     private static bool IsUnder(string root, string full) =>
         full.Equals(root, StringComparison.Ordinal)
         || full.StartsWith(root + Path.DirectorySeparatorChar, StringComparison.Ordinal);

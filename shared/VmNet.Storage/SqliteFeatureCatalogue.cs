@@ -1,5 +1,7 @@
+using System.Collections.Immutable;
 using System.Globalization;
 using System.Runtime.CompilerServices;
+using System.Text.Json;
 using Microsoft.Data.Sqlite;
 using VmNet.Catalogue;
 using VmNet.Contracts;
@@ -16,7 +18,8 @@ public sealed class SqliteFeatureCatalogue : IFeatureCatalogue
 {
     private const string Columns =
         "media_id, kind, duration, tempo, music, music_version, video, video_version, updated_at, " +
-        "music_failure, music_failed_at, video_failure, video_failed_at";
+        "music_failure, music_failed_at, video_failure, video_failed_at, " +
+        "source, title, artist, album, external_id, labels";
 
     /// <summary>
     /// Columns added after the table first shipped. Every database, new or old, gets them the same way, so the
@@ -28,7 +31,16 @@ public sealed class SqliteFeatureCatalogue : IFeatureCatalogue
         ("music_failed_at", "TEXT NULL"),
         ("video_failure", "TEXT NULL"),
         ("video_failed_at", "TEXT NULL"),
+        ("source", "TEXT NULL"),
+        ("title", "TEXT NULL"),
+        ("artist", "TEXT NULL"),
+        ("album", "TEXT NULL"),
+        ("external_id", "TEXT NULL"),
+        // A JSON object of label → value; filters read it with json_each.
+        ("labels", "TEXT NULL"),
     ];
+
+    private static readonly MediaMetadata Empty = new();
 
     private readonly string _path;
 
@@ -112,6 +124,107 @@ public sealed class SqliteFeatureCatalogue : IFeatureCatalogue
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
+    public async Task RecordMetadataAsync(string mediaId, MediaMetadata metadata, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(mediaId);
+        ArgumentNullException.ThrowIfNull(metadata);
+        // The catalogue is a second line: ingest refuses these, but a message may come from elsewhere on the bus.
+        if ((MediaLabels.ExternalIdError(metadata.ExternalId) ?? MediaLabels.LabelsError(metadata.Labels)) is { } invalid)
+        {
+            throw new ArgumentException(invalid, nameof(metadata));
+        }
+
+        await using var connection = Sqlite.Open(_path);
+        await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(System.Data.IsolationLevel.Serializable, cancellationToken);
+        if (metadata.ExternalId is not null)
+        {
+            await using var release = connection.CreateCommand();
+            release.Transaction = transaction;
+            release.CommandText = "UPDATE items SET external_id = NULL WHERE external_id = $external AND media_id <> $id";
+            release.Parameters.AddWithValue("$external", metadata.ExternalId);
+            release.Parameters.AddWithValue("$id", mediaId);
+            await release.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        await using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        // A row made here (metadata before kind) has kind_known = 0 and no features: RecordKindAsync and the upserts fill it.
+        command.CommandText = """
+            INSERT INTO items (media_id, kind, duration, updated_at, source, title, artist, album, external_id, labels)
+            VALUES ($id, 0, 0, $now, $source, $title, $artist, $album, $external, $labels)
+            ON CONFLICT (media_id) DO UPDATE SET
+                source = COALESCE(excluded.source, items.source), title = COALESCE(excluded.title, items.title),
+                artist = COALESCE(excluded.artist, items.artist), album = COALESCE(excluded.album, items.album),
+                external_id = COALESCE(excluded.external_id, items.external_id), labels = COALESCE(excluded.labels, items.labels)
+            """;
+        command.Parameters.AddWithValue("$id", mediaId);
+        command.Parameters.AddWithValue("$now", DateTimeOffset.UtcNow.ToString("O", CultureInfo.InvariantCulture));
+        command.Parameters.AddWithValue("$source", (object?)MediaLabels.CleanTag(metadata.Source, MediaLabels.MaxSourceLength) ?? DBNull.Value);
+        command.Parameters.AddWithValue("$title", (object?)MediaLabels.CleanTag(metadata.Title) ?? DBNull.Value);
+        command.Parameters.AddWithValue("$artist", (object?)MediaLabels.CleanTag(metadata.Artist) ?? DBNull.Value);
+        command.Parameters.AddWithValue("$album", (object?)MediaLabels.CleanTag(metadata.Album) ?? DBNull.Value);
+        command.Parameters.AddWithValue("$external", (object?)metadata.ExternalId ?? DBNull.Value);
+        command.Parameters.AddWithValue("$labels", metadata.Labels is null ? DBNull.Value : JsonSerializer.Serialize(metadata.Labels));
+        await command.ExecuteNonQueryAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+    }
+
+    public async Task<CatalogueItem?> FindByExternalIdAsync(string externalId, CancellationToken cancellationToken)
+    {
+        await using var connection = Sqlite.Open(_path);
+        await using var command = connection.CreateCommand();
+        command.CommandText = $"SELECT {Columns} FROM items WHERE external_id = $external";
+        command.Parameters.AddWithValue("$external", externalId);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        return await reader.ReadAsync(cancellationToken) ? Read(reader) : null;
+    }
+
+    public async Task<CataloguePage> ListPageAsync(CatalogueFilter filter, string? after, int limit, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(filter);
+        ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);
+        if (filter.Error is { } invalid)
+        {
+            throw new ArgumentException(invalid, nameof(filter));
+        }
+
+        await using var connection = Sqlite.Open(_path);
+        await using var command = connection.CreateCommand();
+        var where = new List<string> { "($after IS NULL OR media_id > $after)", "($kind IS NULL OR kind = $kind)" };
+        command.Parameters.AddWithValue("$after", (object?)after ?? DBNull.Value);
+        command.Parameters.AddWithValue("$kind", filter.Kind is null ? DBNull.Value : (int)filter.Kind);
+        foreach (var ((key, value), i) in (filter.Labels ?? new Dictionary<string, string>()).Select((l, i) => (l, i)))
+        {
+            where.Add($"EXISTS (SELECT 1 FROM json_each(items.labels) WHERE json_each.key = $k{i} AND json_each.value = $v{i})");
+            command.Parameters.AddWithValue($"$k{i}", key);
+            command.Parameters.AddWithValue($"$v{i}", value);
+        }
+
+        // The same rule as CatalogueEntry.StatusOf: failed wins, ready needs every half the kind has (0 pair, 1 video, 2 music).
+        const string failed = "(music_failure IS NOT NULL OR video_failure IS NOT NULL)";
+        const string ready = $"(NOT {failed} AND (kind = 1 OR music IS NOT NULL) AND (kind = 2 OR video IS NOT NULL))";
+        if (filter.Status is { } status)
+        {
+            where.Add(status switch
+            {
+                CatalogueStatus.Failed => failed,
+                CatalogueStatus.Ready => ready,
+                _ => $"(NOT {failed} AND NOT {ready})",
+            });
+        }
+
+        command.CommandText = $"SELECT {Columns} FROM items WHERE {string.Join(" AND ", where)} ORDER BY media_id LIMIT $limit";
+        command.Parameters.AddWithValue("$limit", limit + 1);
+        var items = new List<CatalogueItem>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            items.Add(Read(reader));
+        }
+
+        return items.Count > limit ? new CataloguePage(items[..limit], items[limit - 1].MediaId) : new CataloguePage(items, null);
+    }
+
     public async Task<CatalogueItem?> GetAsync(string mediaId, CancellationToken cancellationToken)
     {
         await using var connection = Sqlite.Open(_path);
@@ -188,6 +301,9 @@ public sealed class SqliteFeatureCatalogue : IFeatureCatalogue
             Sqlite.Execute(connection, $"ALTER TABLE items ADD COLUMN {name} {definition}", transaction);
         }
 
+        // One item per external id (RecordMetadataAsync moves an id rather than duplicating it); old rows have none.
+        Sqlite.Execute(connection, "CREATE UNIQUE INDEX IF NOT EXISTS items_external_id ON items (external_id) WHERE external_id IS NOT NULL", transaction);
+
         transaction.Commit();
     }
 
@@ -202,7 +318,16 @@ public sealed class SqliteFeatureCatalogue : IFeatureCatalogue
         r.IsDBNull(7) ? null : r.GetString(7),
         DateTimeOffset.Parse(r.GetString(8), CultureInfo.InvariantCulture),
         Failure(r, 9),
-        Failure(r, 11));
+        Failure(r, 11),
+        Metadata(r, 13));
+
+    private static MediaMetadata? Metadata(SqliteDataReader r, int first)
+    {
+        string? Text(int i) => r.IsDBNull(first + i) ? null : r.GetString(first + i);
+        var labels = Text(5) is { } json ? JsonSerializer.Deserialize<ImmutableDictionary<string, string>>(json) : null;
+        var metadata = new MediaMetadata(Text(0), Text(1), Text(2), Text(3), Text(4), labels);
+        return metadata == Empty ? null : metadata;
+    }
 
     private static ExtractionFailure? Failure(SqliteDataReader r, int reason) =>
         r.IsDBNull(reason) ? null : new ExtractionFailure(r.GetString(reason), DateTimeOffset.Parse(r.GetString(reason + 1), CultureInfo.InvariantCulture));

@@ -131,7 +131,7 @@ internal static class ContractShape
             return $"array<{Word(type.GetGenericArguments()[0], pending)}>";
         }
 
-        if (type.IsGenericType && type.GetGenericTypeDefinition() == typeof(ImmutableDictionary<,>)
+        if (type.IsGenericType && (type.GetGenericTypeDefinition() == typeof(ImmutableDictionary<,>) || type.GetGenericTypeDefinition() == typeof(IReadOnlyDictionary<,>))
             && type.GetGenericArguments()[0] == typeof(string))
         {
             return $"map<{Word(type.GetGenericArguments()[1], pending)}>";

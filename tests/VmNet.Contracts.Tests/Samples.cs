@@ -51,6 +51,11 @@ internal static class Samples
                 .MakeGenericMethod(item).Invoke(null, [array])!;
         }
 
+        if (type == typeof(IReadOnlyDictionary<string, string>))
+        {
+            return new Dictionary<string, string> { ["mood"] = "calm" };
+        }
+
         if (type == typeof(ImmutableDictionary<string, double>))
         {
             return ImmutableDictionary<string, double>.Empty.Add("val.R@10", 0.25);

@@ -26,6 +26,8 @@ public sealed class IngestHarness : IAsyncDisposable
 
     public ITestHarness Harness => _host.Services.GetTestHarness();
 
+    public IServiceProvider Services => _host.Services;
+
     public static async Task<IngestHarness> StartAsync(IDictionary<string, string?>? config = null)
     {
         var media = new TempFolder("media");
@@ -47,10 +49,15 @@ public sealed class IngestHarness : IAsyncDisposable
     }
 
     /// <summary>Publishes a request and returns what ingest answered for it.</summary>
-    public async Task<object> IngestAsync(string source, MediaKind kind)
+    public Task<object> IngestAsync(string source, MediaKind kind) =>
+        IngestAsync(new IngestRequested(Guid.NewGuid(), source, kind, DateTimeOffset.UtcNow));
+
+    /// <summary>Publishes <paramref name="request"/> and returns what ingest answered for it.</summary>
+    public async Task<object> IngestAsync(IngestRequested request)
     {
-        var id = Guid.NewGuid();
-        await Harness.Bus.Publish(new IngestRequested(id, source, kind, DateTimeOffset.UtcNow));
+        var id = request.CorrelationId;
+        var source = request.Source;
+        await Harness.Bus.Publish(request);
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
         while (!timeout.IsCancellationRequested)
         {

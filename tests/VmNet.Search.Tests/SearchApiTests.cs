@@ -34,6 +34,28 @@ public sealed class SearchApiTests(SearchServerFixture fixture) : IClassFixture<
     }
 
     [Fact]
+    public async Task Every_match_says_who_the_item_is()
+    {
+        var video = Server.World.First(MediaKind.Pair);
+        using var client = Server.Client();
+
+        var reply = await client.FindMusicForVideoIdAsync(video.MediaId, new QueryOptions { TopK = 50 }, Ct);
+
+        Assert.NotEmpty(reply.Matches);
+        foreach (var match in reply.Matches)
+        {
+            var i = Server.World.Items.Select((item, index) => (item, index)).Single(p => p.item.MediaId == match.MediaId).index;
+            var expected = SearchWorld.MetadataOf(i);
+            Assert.Equal(expected.Source, match.Source);
+            Assert.Equal(expected.Title, match.Title);
+            Assert.Equal(expected.Artist, match.Artist);
+            Assert.Equal(expected.Album, match.Album);
+            Assert.Equal(expected.ExternalId, match.ExternalId);
+            Assert.Equal(expected.Labels!.OrderBy(l => l.Key), match.Labels.OrderBy(l => l.Key));
+        }
+    }
+
+    [Fact]
     public async Task Raw_features_give_the_same_answer_as_the_catalogue_id()
     {
         var video = Server.World.First(MediaKind.Video);

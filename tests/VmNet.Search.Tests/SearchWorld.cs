@@ -69,6 +69,8 @@ public sealed class SearchWorld
             {
                 await catalogue.UpsertVideoAsync(id, kind, video, "test/1", item.DurationSeconds, CancellationToken.None);
             }
+
+            await catalogue.RecordMetadataAsync(id, MetadataOf(i), CancellationToken.None);
         }
 
         var world = new SearchWorld(dataDir, items);
@@ -76,6 +78,11 @@ public sealed class SearchWorld
         await store.ActivateAsync(version, CancellationToken.None);
         return world;
     }
+
+    /// <summary>Who item number <paramref name="i"/> is, as ingest would have recorded it.</summary>
+    public static MediaMetadata MetadataOf(int i) => new(
+        $"clip-{i}.mp4", $"Title {i}", $"Artist {i}", "Album", $"ext-{i}",
+        System.Collections.Immutable.ImmutableDictionary<string, string>.Empty.Add("mood", i % 2 == 0 ? "calm" : "energetic"));
 
     /// <summary>Embeds every item with model <paramref name="version"/> into the generation of that name (not activated).</summary>
     public async Task EmbedAsync(IVectorStore store, string version)

@@ -35,6 +35,9 @@ public sealed class SoundtrackTaggingTests
         Assert.Equal("v1", first.ModelVersion);
         Assert.Equal(expected.Select(e => e.MediaId), first.Tracks.Select(t => t.MediaId));
         Assert.Equal(first.Tracks, second.Tracks);
+        // Who the video and each track are, as the catalogue knows them.
+        Assert.Equal(MetadataOf(world, video.MediaId), first.Metadata);
+        Assert.All(first.Tracks.Concat(second.Tracks), t => Assert.Equal(MetadataOf(world, t.MediaId), t.Metadata));
         Assert.Equal(first.SuggestedAt, second.SuggestedAt);
         Assert.False(await harness.Published.Any<Fault<MediaEmbedded>>(Ct));
 
@@ -65,6 +68,9 @@ public sealed class SoundtrackTaggingTests
         Assert.False(await harness.Published.Any<SoundtrackSuggested>(Ct));
         Assert.False(await harness.Published.Any<Fault<MediaEmbedded>>(Ct));
     }
+
+    private static MediaMetadata MetadataOf(SearchWorld world, string mediaId) =>
+        SearchWorld.MetadataOf(world.Items.Select((item, index) => (item, index)).Single(p => p.item.MediaId == mediaId).index);
 
     private static IHost Build(string dataDir)
     {

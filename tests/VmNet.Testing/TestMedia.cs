@@ -29,6 +29,10 @@ public static class TestMedia
     public static Task<string> AudioOnlyAsync(string path, double seconds = 3, int frequency = 440) =>
         RunAsync(path, ["-f", "lavfi", "-i", $"sine=frequency={frequency}:sample_rate=44100:duration={F(seconds)}"]);
 
+    /// <summary>A copy of <paramref name="source"/> (streams copied, not re-encoded) whose container carries these tags.</summary>
+    public static Task<string> TaggedAsync(string source, string path, IReadOnlyDictionary<string, string> tags) =>
+        RunAsync(path, ["-i", source, "-map", "0", "-c", "copy", .. tags.SelectMany(t => new[] { "-metadata", $"{t.Key}={t.Value}" })]);
+
     private static async Task<string> RunAsync(string path, string[] arguments)
     {
         string[] all = ["-nostdin", "-hide_banner", "-loglevel", "error", "-y", .. arguments, path];

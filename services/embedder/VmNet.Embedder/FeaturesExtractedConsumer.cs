@@ -41,11 +41,32 @@ internal sealed partial class FeaturesExtractedConsumer(
         await EmbedAsync(context, m.MediaId, m.CorrelationId);
     }
 
-    /// <summary>Ingest knows whether an item is a pair, a video-only upload or a music-only track.</summary>
-    public Task Consume(ConsumeContext<MediaIngested> context) =>
-        Acceptable(context.Message.MediaId, context.Message.Kind, features: 1)
-            ? catalogue.RecordKindAsync(context.Message.MediaId, context.Message.Kind, context.Message.DurationSeconds, context.CancellationToken)
-            : Task.CompletedTask;
+    /// <summary>
+    /// Ingest knows whether an item is a pair, a video-only upload or a music-only track, and who it is (source, tags,
+    /// the platform's external id and labels).
+    /// </summary>
+    public async Task Consume(ConsumeContext<MediaIngested> context)
+    {
+        var m = context.Message;
+        if (!Acceptable(m.MediaId, m.Kind, features: 1))
+        {
+            return;
+        }
+
+        await catalogue.RecordKindAsync(m.MediaId, m.Kind, m.DurationSeconds, context.CancellationToken);
+        if (m.Metadata is { } metadata)
+        {
+            // Ingest refuses bad ids and labels; a message that did not come from ingest may still carry them. The
+            // catalogue would refuse them too (and the message would fail): keep what is harmless, drop the id and labels.
+            if ((MediaLabels.ExternalIdError(metadata.ExternalId) ?? MediaLabels.LabelsError(metadata.Labels)) is { } invalid)
+            {
+                LogDropped(m.MediaId, "external id and labels: " + invalid);
+                metadata = metadata with { ExternalId = null, Labels = null };
+            }
+
+            await catalogue.RecordMetadataAsync(m.MediaId, metadata, context.CancellationToken);
+        }
+    }
 
     // Rows are keyed by the message's id: one that is not a content hash (or an unknown kind, or no features) would write
     // a row no ingest made, so it is dropped with a warning rather than stored or retried.

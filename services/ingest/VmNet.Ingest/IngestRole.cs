@@ -21,6 +21,7 @@ public static class IngestRole
         builder.Services.Configure<IngestOptions>(builder.Configuration.GetSection(IngestOptions.Section));
         // Not from IHttpClientFactory: the defaults add a retrying resilience handler, and downloads need the guarded handler.
         builder.Services.AddSingleton<IngestHttpClient>();
+        builder.Services.AddSingleton<OperatorFiles>();
         builder.Services.AddSingleton<MediaFetcher>().AddSingleton<MediaSplitter>().AddSingleton<Ingestor>();
         builder.Services.AddRoleConsumers(Name, bus => bus.AddConsumer<IngestRequestedConsumer>(typeof(IngestRequestedConsumerDefinition)));
         return builder;

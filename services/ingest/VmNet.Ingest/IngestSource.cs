@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using VmNet.Media;
 
 namespace VmNet.Ingest;
 
@@ -21,6 +22,24 @@ public static partial class IngestSource
         }
 
         return YouTubeId().IsMatch(source) ? SourceKind.YouTube : SourceKind.LocalPath;
+    }
+
+    /// <summary>
+    /// The source as the catalogue keeps and shows it: a YouTube id or a URL as given (without any user:password@),
+    /// a local file's name without its folder (the folder layout of the machine that ingested it is nobody's business).
+    /// </summary>
+    public static string Display(string source)
+    {
+        switch (Classify(source))
+        {
+            case SourceKind.Url when Uri.TryCreate(source, UriKind.Absolute, out var uri):
+                var withoutUser = string.IsNullOrEmpty(uri.UserInfo) ? uri : new UriBuilder(uri) { UserName = "", Password = "" }.Uri;
+                return MediaLabels.CleanTag(withoutUser.AbsoluteUri, MediaLabels.MaxSourceLength) ?? "url";
+            case SourceKind.LocalPath:
+                return MediaLabels.CleanTag(Path.GetFileName(Path.TrimEndingDirectorySeparator(source))) ?? "file";
+            default:
+                return MediaLabels.CleanTag(source, MediaLabels.MaxSourceLength) ?? source;
+        }
     }
 
     /// <summary>URLs that only yt-dlp can turn into a media file.</summary>

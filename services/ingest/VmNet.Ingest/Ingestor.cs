@@ -14,7 +14,9 @@ internal sealed partial class Ingestor(MediaFetcher fetcher, MediaSplitter split
     private const string ManifestName = "ingested.json";
 
     /// <summary>The parts of one ingested item, as written to its manifest.</summary>
-    public sealed record Manifest(string MediaId, MediaKind Kind, string? AudioFile, string? VideoFile, double DurationSeconds);
+    public sealed record Manifest(
+        string MediaId, MediaKind Kind, string? AudioFile, string? VideoFile, double DurationSeconds,
+        string? Title = null, string? Artist = null, string? Album = null);
 
     /// <summary>Returns the <see cref="MediaIngested"/> to publish, or throws <see cref="IngestRejectedException"/>.</summary>
     public async Task<MediaIngested> IngestAsync(IngestRequested request, CancellationToken cancellationToken)
@@ -22,6 +24,12 @@ internal sealed partial class Ingestor(MediaFetcher fetcher, MediaSplitter split
         if (!Enum.IsDefined(request.Kind))
         {
             throw new IngestRejectedException($"unknown kind {(int)request.Kind}");
+        }
+
+        // Checked before any download: a bad label must not cost a fetch.
+        if ((MediaLabels.ExternalIdError(request.ExternalId) ?? MediaLabels.LabelsError(request.Labels)) is { } invalid)
+        {
+            throw new IngestRejectedException(invalid);
         }
 
         using var activity = ServiceDefaults.Telemetry.ActivitySource.StartActivity("ingest");
@@ -38,7 +46,9 @@ internal sealed partial class Ingestor(MediaFetcher fetcher, MediaSplitter split
         {
             var analysis = await splitter.ProbeAsync(fetched.Path, request.Kind, cancellationToken);
             var parts = await splitter.SplitAsync(fetched.Path, analysis, request.Kind, folder, cancellationToken);
-            manifest = new Manifest(mediaId, request.Kind, Path.GetFileName(parts.AudioPath), Path.GetFileName(parts.VideoPath), parts.DurationSeconds);
+            manifest = new Manifest(
+                mediaId, request.Kind, Path.GetFileName(parts.AudioPath), Path.GetFileName(parts.VideoPath), parts.DurationSeconds,
+                analysis.Title, analysis.Artist, analysis.Album);
             await WriteManifestAsync(manifestPath, manifest, cancellationToken);
             LogIngested(mediaId, request.Kind, manifest.DurationSeconds);
         }
@@ -55,7 +65,10 @@ internal sealed partial class Ingestor(MediaFetcher fetcher, MediaSplitter split
             manifest.VideoFile is null ? null : DataDirectory.ToUri(Path.Combine(folder, manifest.VideoFile)),
             manifest.DurationSeconds,
             request.Source,
-            DateTimeOffset.UtcNow);
+            DateTimeOffset.UtcNow,
+            new MediaMetadata(
+                IngestSource.Display(request.Source), manifest.Title, manifest.Artist, manifest.Album,
+                request.ExternalId, request.Labels is { Count: > 0 } labels ? labels : null));
     }
 
     private static async Task<Manifest?> ReadManifestAsync(string path, CancellationToken cancellationToken)

@@ -4,7 +4,7 @@ using VmNet.Media;
 namespace VmNet.Ingest;
 
 /// <summary>Brings a source to a local file: local paths are checked in place, the rest is downloaded into the data dir.</summary>
-internal sealed class MediaFetcher(IOptions<IngestOptions> options, IngestHttpClient http, DataDirectory data)
+internal sealed class MediaFetcher(IOptions<IngestOptions> options, IngestHttpClient http, DataDirectory data, OperatorFiles operatorFiles)
 {
     private readonly IngestOptions _options = options.Value;
 
@@ -41,8 +41,14 @@ internal sealed class MediaFetcher(IOptions<IngestOptions> options, IngestHttpCl
         var candidate = Path.IsPathRooted(source) ? source : Path.GetFullPath(source, roots[0]);
         if (!PathGuard.TryInsideAny(roots, candidate, out var full))
         {
+            if (operatorFiles.Allows(candidate, out var granted))
+            {
+                return granted;
+            }
+
             throw new IngestRejectedException(
-                $"'{source}' is outside the allowed media roots ({string.Join(", ", roots)})");
+                $"'{source}' is outside the allowed media roots ({string.Join(", ", roots)}); to allow a folder, add it to "
+                + "Ingest:MediaRoots (appsettings.json, or the environment of the ingest role: Ingest__MediaRoots__0=/folder)");
         }
 
         if (!File.Exists(full))

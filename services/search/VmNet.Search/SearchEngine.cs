@@ -22,7 +22,8 @@ internal sealed record SearchMatch(
     MediaKind? Kind,
     double? DurationSeconds,
     double? TempoBpm,
-    IReadOnlyList<BlockAgreement> Explanation);
+    IReadOnlyList<BlockAgreement> Explanation,
+    MediaMetadata? Metadata = null);
 
 /// <summary>An answer in which every score comes from <paramref name="ModelVersion"/>.</summary>
 internal sealed record SearchAnswer(string ModelVersion, Modality Target, IReadOnlyList<SearchMatch> Matches);
@@ -43,7 +44,7 @@ internal sealed partial class SearchEngine(
 {
     private const int SwapAttempts = 5;
 
-    // Kind, duration and tempo change only on re-ingest: a short cache spares a catalogue read per hit per query.
+    // Kind, duration, tempo and metadata change only on re-ingest: a short cache spares a catalogue read per hit per query.
     private static readonly TimeSpan PayloadLifetime = TimeSpan.FromSeconds(30);
 
     /// <summary>The modality of the query that finds <paramref name="target"/>.</summary>
@@ -166,7 +167,7 @@ internal sealed partial class SearchEngine(
             }
 
             full[i] = await catalogue.GetAsync(id, cancellationToken);
-            items[i] = full[i] is { } item ? new Payload(item.Kind, item.DurationSeconds, item.TempoBpm) : null;
+            items[i] = full[i] is { } item ? new Payload(item.Kind, item.DurationSeconds, item.TempoBpm, item.Metadata) : null;
             payloads.Set(id, items[i], PayloadLifetime);
         }
 
@@ -178,10 +179,10 @@ internal sealed partial class SearchEngine(
         }
 
         return [.. hits.Select((h, i) => new SearchMatch(
-            h.MediaId, h.Score, items[i]?.Kind, items[i]?.DurationSeconds, items[i]?.TempoBpm, explanations?[i] ?? []))];
+            h.MediaId, h.Score, items[i]?.Kind, items[i]?.DurationSeconds, items[i]?.TempoBpm, explanations?[i] ?? [], items[i]?.Metadata))];
     }
 
-    private sealed record Payload(MediaKind Kind, double DurationSeconds, double? TempoBpm);
+    private sealed record Payload(MediaKind Kind, double DurationSeconds, double? TempoBpm, MediaMetadata? Metadata);
 
     private static float[] Embed(IEmbeddingModel model, Modality modality, float[] features) =>
         (modality == Modality.Music ? model.EmbedMusic([features]) : model.EmbedVideo([features]))[0];

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using VmNet.Catalogue;
 using VmNet.Contracts;
 
 namespace VmNet.Search;
@@ -9,7 +10,7 @@ namespace VmNet.Search;
 /// stored and every later request for the same pair (reprocessing, redelivery) gets that same suggestion back.
 /// A new model version gives a new suggestion.
 /// </summary>
-internal sealed partial class SoundtrackTagger(SearchEngine engine, SoundtrackLedger ledger, IOptions<SearchOptions> options, ILogger<SoundtrackTagger> logger)
+internal sealed partial class SoundtrackTagger(SearchEngine engine, IFeatureCatalogue catalogue, SoundtrackLedger ledger, IOptions<SearchOptions> options, ILogger<SoundtrackTagger> logger)
 {
     /// <summary>The suggestion to publish for <paramref name="embedded"/>, or null when it needs none or no model is live.</summary>
     public async Task<SoundtrackSuggested?> SuggestAsync(MediaEmbedded embedded, CancellationToken cancellationToken)
@@ -31,7 +32,7 @@ internal sealed partial class SoundtrackTagger(SearchEngine engine, SoundtrackLe
             var answer = await engine.SearchAsync(
                 new SearchQuery(Modality.Music, MediaId: embedded.MediaId, TopK: options.Value.SuggestionTopK), cancellationToken);
             stored = await ledger.AddOrGetAsync(
-                new StoredSuggestion(embedded.MediaId, answer.ModelVersion, [.. answer.Matches.Select(m => new SuggestedTrack(m.MediaId, m.Score))], DateTimeOffset.UtcNow),
+                new StoredSuggestion(embedded.MediaId, answer.ModelVersion, [.. answer.Matches.Select(m => new SuggestedTrack(m.MediaId, m.Score, m.Metadata))], DateTimeOffset.UtcNow),
                 cancellationToken);
             LogSuggested(embedded.MediaId, stored.Tracks.Length, stored.ModelVersion);
         }
@@ -40,7 +41,8 @@ internal sealed partial class SoundtrackTagger(SearchEngine engine, SoundtrackLe
             LogRepeated(embedded.MediaId, stored.ModelVersion);
         }
 
-        return new SoundtrackSuggested(stored.MediaId, embedded.CorrelationId, stored.ModelVersion, stored.Tracks, stored.SuggestedAt);
+        var video = await catalogue.GetAsync(embedded.MediaId, cancellationToken);
+        return new SoundtrackSuggested(stored.MediaId, embedded.CorrelationId, stored.ModelVersion, stored.Tracks, stored.SuggestedAt, video?.Metadata);
     }
 
     [LoggerMessage(5040, LogLevel.Information, "Suggested {Count} soundtracks for {MediaId} under model {Version}")]

@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using VmNet.Catalogue;
 using V1 = VmNet.Search.V1;
 using Contracts = VmNet.Contracts;
@@ -57,6 +58,19 @@ internal static class ProtoMapping
                 match.TempoBpm = tempo;
             }
 
+            if (m.Metadata is { } about)
+            {
+                match.Source = about.Source ?? string.Empty;
+                match.Title = about.Title ?? string.Empty;
+                match.Artist = about.Artist ?? string.Empty;
+                match.Album = about.Album ?? string.Empty;
+                match.ExternalId = about.ExternalId ?? string.Empty;
+                foreach (var (key, value) in about.Labels ?? ImmutableDictionary<string, string>.Empty)
+                {
+                    match.Labels[key] = value;
+                }
+            }
+
             match.Explanation.AddRange(m.Explanation.Select(a => new V1.BlockAgreement { Modality = ToProto(a.Modality), Block = a.Block, Contribution = a.Contribution }));
             reply.Matches.Add(match);
         }
@@ -83,6 +97,63 @@ internal static class ProtoMapping
 
         return info;
     }
+
+    public static V1.MediaItem ToProto(CatalogueEntry entry)
+    {
+        var item = entry.Item;
+        var about = item.Metadata ?? new Contracts.MediaMetadata();
+        var proto = new V1.MediaItem
+        {
+            MediaId = item.MediaId,
+            Kind = ToProto(item.Kind),
+            DurationSeconds = item.DurationSeconds,
+            Source = about.Source ?? string.Empty,
+            Title = about.Title ?? string.Empty,
+            Artist = about.Artist ?? string.Empty,
+            Album = about.Album ?? string.Empty,
+            ExternalId = about.ExternalId ?? string.Empty,
+            Status = ToProto(entry.Status),
+            Music = ToProto(entry.Music),
+            Video = ToProto(entry.Video),
+            ModelVersion = entry.Model ?? string.Empty,
+            UpdatedUnixMs = item.UpdatedAt.ToUnixTimeMilliseconds(),
+        };
+        if (item.TempoBpm is { } tempo)
+        {
+            proto.TempoBpm = tempo;
+        }
+
+        foreach (var (key, value) in about.Labels ?? ImmutableDictionary<string, string>.Empty)
+        {
+            proto.Labels[key] = value;
+        }
+
+        return proto;
+    }
+
+    public static V1.MediaStatus ToProto(CatalogueStatus status) => status switch
+    {
+        CatalogueStatus.Ready => V1.MediaStatus.Ready,
+        CatalogueStatus.Failed => V1.MediaStatus.Failed,
+        _ => V1.MediaStatus.Pending,
+    };
+
+    public static CatalogueStatus? ToStatus(V1.MediaStatus status) => status switch
+    {
+        V1.MediaStatus.Pending => CatalogueStatus.Pending,
+        V1.MediaStatus.Ready => CatalogueStatus.Ready,
+        V1.MediaStatus.Failed => CatalogueStatus.Failed,
+        _ => null,
+    };
+
+    private static V1.MediaHalf ToProto(HalfState half) => new()
+    {
+        HasFeatures = half.HasFeatures,
+        Embedded = half.Embedded,
+        ExtractorVersion = half.ExtractorVersion ?? string.Empty,
+        Failure = half.Failure?.Reason ?? string.Empty,
+        FailedUnixMs = half.Failure?.FailedAt.ToUnixTimeMilliseconds() ?? 0,
+    };
 
     public static V1.ModelInfo ToModelInfo(LiveModel live, IReadOnlyList<GenerationInfo> generations)
     {

@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using Grpc.Core;
 using VmNet.Catalogue;
+using VmNet.Media;
 using VmNet.Search.Preview;
 using VmNet.Search.V1;
 using Contracts = VmNet.Contracts;
@@ -8,7 +9,13 @@ using Contracts = VmNet.Contracts;
 namespace VmNet.Search.Grpc;
 
 /// <summary>The query service of <c>vmnet.search.v1</c>; errors become status codes in <see cref="SearchServerInterceptor"/>.</summary>
-internal sealed class SearchGrpcService(SearchEngine engine, ClipSearch clips, LiveModelMonitor monitor, IVectorStore store, PreviewRenderer previews)
+internal sealed class SearchGrpcService(
+    SearchEngine engine,
+    ClipSearch clips,
+    LiveModelMonitor monitor,
+    IVectorStore store,
+    PreviewRenderer previews,
+    IFeatureCatalogue catalogue)
     : SearchService.SearchServiceBase
 {
     public override async Task<SearchReply> FindMusic(SearchRequest request, ServerCallContext context) =>
@@ -25,6 +32,55 @@ internal sealed class SearchGrpcService(SearchEngine engine, ClipSearch clips, L
 
     public override async Task<ModelInfo> GetModelInfo(GetModelInfoRequest request, ServerCallContext context) =>
         ProtoMapping.ToModelInfo(monitor.Current, await store.ListGenerationsAsync(context.CancellationToken));
+
+    public const int DefaultPageSize = 50;
+
+    public const int MaxPageSize = 500;
+
+    public override async Task<MediaItem> GetMedia(GetMediaRequest request, ServerCallContext context)
+    {
+        var ct = context.CancellationToken;
+        var item = request.KeyCase switch
+        {
+            GetMediaRequest.KeyOneofCase.MediaId when MediaId.IsValid(request.MediaId) => await catalogue.GetAsync(request.MediaId, ct),
+            GetMediaRequest.KeyOneofCase.MediaId => throw Invalid("media_id must be 32 lower-case hex characters"),
+            GetMediaRequest.KeyOneofCase.ExternalId when MediaLabels.ExternalIdError(request.ExternalId) is { } error => throw Invalid(error),
+            GetMediaRequest.KeyOneofCase.ExternalId => await catalogue.FindByExternalIdAsync(request.ExternalId, ct),
+            _ => throw Invalid("set media_id or external_id"),
+        };
+        return item is null
+            ? throw new SearchFailedException(SearchFailure.NotFound, request.KeyCase == GetMediaRequest.KeyOneofCase.MediaId
+                ? $"no media {request.MediaId} in the catalogue"
+                : $"no media with external id {request.ExternalId} in the catalogue")
+            : ProtoMapping.ToProto(await CatalogueEntry.OfAsync(item, store, ct));
+    }
+
+    public override async Task<ListMediaReply> ListMedia(ListMediaRequest request, ServerCallContext context)
+    {
+        var ct = context.CancellationToken;
+        if (request.PageSize < 0 || (request.PageToken.Length > 0 && !MediaId.IsValid(request.PageToken)))
+        {
+            throw Invalid(request.PageSize < 0 ? "page_size must not be negative" : "page_token is not one this server gave");
+        }
+
+        var filter = new CatalogueFilter(ProtoMapping.ToKind(request.Kind), request.Labels.Count == 0 ? null : request.Labels, ProtoMapping.ToStatus(request.Status));
+        if (filter.Error is { } error)
+        {
+            throw Invalid(error);
+        }
+
+        var size = request.PageSize == 0 ? DefaultPageSize : Math.Min(request.PageSize, MaxPageSize);
+        var page = await catalogue.ListPageAsync(filter, request.PageToken.Length == 0 ? null : request.PageToken, size, ct);
+        var reply = new ListMediaReply { NextPageToken = page.Next ?? string.Empty };
+        foreach (var item in page.Items)
+        {
+            reply.Items.Add(ProtoMapping.ToProto(await CatalogueEntry.OfAsync(item, store, ct)));
+        }
+
+        return reply;
+    }
+
+    private static SearchFailedException Invalid(string message) => new(SearchFailure.InvalidArgument, message);
 
     public override async Task WatchModel(WatchModelRequest request, IServerStreamWriter<ModelInfo> responseStream, ServerCallContext context)
     {
