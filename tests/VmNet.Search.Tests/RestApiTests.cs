@@ -65,6 +65,33 @@ public sealed class RestApiTests(SearchServerFixture fixture) : IClassFixture<Se
     }
 
     [Fact]
+    public async Task Rest_catalogue_look_ups_answer_what_grpc_answers()
+    {
+        var index = Server.World.Items.ToList().FindIndex(i => i.Kind == MediaKind.Pair);
+        var pair = Server.World.Items[index];
+        using var client = Server.Client();
+        using var http = Http();
+
+        var grpc = await client.Queries.GetMediaAsync(new GetMediaRequest { MediaId = pair.MediaId }, cancellationToken: Ct);
+        var byId = await http.GetAsync($"/v1/media/{pair.MediaId}", Ct);
+        var byExternal = await http.GetAsync($"/v1/media:lookup?externalId=ext-{index}", Ct);
+        var grpcPage = await client.Queries.ListMediaAsync(
+            new ListMediaRequest { Kind = V1.MediaKind.Pair, Status = MediaStatus.Ready, PageSize = 2 }, cancellationToken: Ct);
+        var restPage = await http.GetAsync("/v1/media?kind=MEDIA_KIND_PAIR&status=MEDIA_STATUS_READY&pageSize=2", Ct);
+        var unknown = await http.GetAsync($"/v1/media/{new string('a', 32)}", Ct);
+
+        Assert.Equal(HttpStatusCode.OK, byId.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, byExternal.StatusCode);
+        Assert.Equal($"Title {index}", grpc.Title);
+        Assert.Equal(grpc, Parser.Parse<MediaItem>(await byId.Content.ReadAsStringAsync(Ct)));
+        Assert.Equal(grpc, Parser.Parse<MediaItem>(await byExternal.Content.ReadAsStringAsync(Ct)));
+        Assert.Equal(HttpStatusCode.OK, restPage.StatusCode);
+        Assert.NotEmpty(grpcPage.Items);
+        Assert.Equal(grpcPage, Parser.Parse<ListMediaReply>(await restPage.Content.ReadAsStringAsync(Ct)));
+        Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
+    }
+
+    [Fact]
     public async Task Rest_errors_are_http_statuses_with_the_reason()
     {
         using var http = Http();
@@ -131,6 +158,8 @@ public sealed class RestApiTests(SearchServerFixture fixture) : IClassFixture<Se
         Assert.Contains("/v1/music:find", paths);
         Assert.Contains("/v1/videos/{mediaId}/music", paths);
         Assert.Contains("/v1/tracks/{mediaId}/beats", paths);
+        Assert.Contains("/v1/media/{mediaId}", paths);
+        Assert.Contains("/v1/media", paths);
         Assert.Equal(HttpStatusCode.OK, ui.StatusCode);
         Assert.Contains("swagger", await ui.Content.ReadAsStringAsync(Ct), StringComparison.OrdinalIgnoreCase);
     }

@@ -58,6 +58,9 @@ public sealed class WebPageTests
         Assert.Matches("rhythm|timbre|harmony|dynamics", why);
         Assert.Matches("motion|picture", why);
         Assert.DoesNotContain("dims", why, StringComparison.Ordinal);
+        // Who each track is, from the catalogue's metadata on the Match: "title — artist", then source, external id, labels.
+        Assert.Matches(@"^Title \d+ — Artist \d+$", matches[0].FindElement(By.CssSelector(".title")).Text);
+        Assert.Matches(@"source clip-\d+\.mp4 · external id ext-\d+ · mood: (calm|energetic)", matches[0].FindElement(By.CssSelector(".about")).Text);
         Save(browser, "1-results");
 
         matches[0].FindElement(By.CssSelector(".preview-button")).Click();
@@ -79,6 +82,24 @@ public sealed class WebPageTests
         await server.Store.ActivateAsync("v2", Ct);
         await server.AnnounceActivationAsync("v2", "v1", Ct);
         Until(browser, () => browser.FindElement(By.Id("model-version")).Text == "v2", "the new live model shown");
+
+        // A catalogue video picked from the list the page got from ListMedia (GET /v1/media): searched by its media id.
+        var pairIndex = server.World.Items.ToList().FindIndex(i => i.Kind == MediaKind.Pair);
+        var pair = server.World.Items[pairIndex];
+        var videos = server.World.Items.Count(i => i.Kind is MediaKind.Pair or MediaKind.Video);
+        Until(browser, () => browser.FindElements(By.CssSelector("#video-pick option[value]:not([value=''])")).Count == videos, "the catalogue videos listed");
+        var option = browser.FindElement(By.CssSelector($"#video-pick option[value='{pair.MediaId}']"));
+        Assert.StartsWith($"Title {pairIndex} — Artist {pairIndex} [ext-{pairIndex}]", option.Text, StringComparison.Ordinal);
+        option.Click();
+        Assert.Equal(pair.MediaId, browser.FindElement(By.Id("video-id")).GetAttribute("value"));
+        browser.FindElement(By.Id("search")).Click();
+        Until(browser, () => browser.FindElement(By.Id("results-title")).Text.EndsWith("model v2", StringComparison.Ordinal)
+            || browser.FindElement(By.Id("error")).Displayed, "results for the catalogue video");
+        Assert.False(browser.FindElement(By.Id("error")).Displayed, browser.FindElement(By.Id("error")).Text);
+        var fromCatalogue = browser.FindElements(By.CssSelector("#results li.match .title"));
+        Assert.NotEmpty(fromCatalogue);
+        Assert.All(fromCatalogue, t => Assert.Matches(@"^Title \d+ — Artist \d+$", t.Text));
+        Save(browser, "4-catalogue-video");
 
         // A file that is not a video: a clear message on the page.
         var notes = Path.Combine(folder.Path, "notes.txt");

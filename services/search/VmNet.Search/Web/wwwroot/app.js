@@ -7,7 +7,7 @@ let clip = null;        // the chosen File, kept in the browser; sent again for 
 let lastQuery = null;   // { kind: "clip" } or { kind: "video", id }
 
 $("api-key").value = localStorage.getItem("vmnet-api-key") || "";
-$("api-key").addEventListener("change", () => localStorage.setItem("vmnet-api-key", $("api-key").value));
+$("api-key").addEventListener("change", () => { localStorage.setItem("vmnet-api-key", $("api-key").value); listVideos(); });
 
 function headers(extra) {
   const h = Object.assign({}, extra || {});
@@ -49,6 +49,7 @@ function chooseFile(file) {
   }
   clip = file;
   $("video-id").value = "";
+  $("video-pick").value = "";
   $("file-name").textContent = `${file.name} (${(file.size / 1048576).toFixed(2)} MiB)`;
 }
 
@@ -177,8 +178,19 @@ function render(reply, note) {
     const facts = document.createElement("div");
     facts.className = "facts";
     const tempo = m.tempoBpm !== undefined && m.tempoBpm !== null ? `${Math.round(m.tempoBpm)} BPM` : "tempo unknown";
-    facts.textContent = `score ${Number(m.score).toFixed(3)} · ${tempo} · ${minutes(m.durationSeconds)}${m.source ? ` · ${m.source}` : ""}`;
+    facts.textContent = `score ${Number(m.score).toFixed(3)} · ${tempo} · ${minutes(m.durationSeconds)}${m.album ? ` · ${m.album}` : ""}`;
     li.appendChild(facts);
+    // Where the item came from and the platform's id for it (every value is text from ingest: textContent only).
+    const about = [];
+    if (m.source) about.push(`source ${m.source}`);
+    if (m.externalId) about.push(`external id ${m.externalId}`);
+    for (const [k, v] of Object.entries(m.labels || {})) about.push(`${k}: ${v}`);
+    if (about.length) {
+      const line = document.createElement("div");
+      line.className = "about";
+      line.textContent = about.join(" · ");
+      li.appendChild(line);
+    }
     const why = document.createElement("div");
     why.className = "why";
     for (const b of m.explanation || []) {
@@ -239,6 +251,58 @@ async function renderPreview(trackId) {
 }
 
 $("search").addEventListener("click", search);
+
+// Catalogue videos to search with (pairs and video-only uploads that are ready), from ListMedia; one page of each kind.
+const listPageSize = 100;
+
+function itemName(item) {
+  if (!item.title) return item.source || item.externalId || item.mediaId;
+  return item.artist ? `${item.title} — ${item.artist}` : item.title;
+}
+
+async function listVideos() {
+  const pick = $("video-pick");
+  const items = [];
+  let more = false;
+  try {
+    for (const kind of ["MEDIA_KIND_PAIR", "MEDIA_KIND_VIDEO"]) {
+      const q = new URLSearchParams({ kind, status: "MEDIA_STATUS_READY", pageSize: String(listPageSize) });
+      const response = await fetch(`/v1/media?${q}`, { headers: headers() });
+      if (!response.ok) throw new Error(await failure(response));
+      const page = await response.json();
+      items.push(...(page.items || []));
+      more = more || !!page.nextPageToken;
+    }
+  } catch (e) {
+    pick.length = 1;
+    pick.options[0].textContent = `catalogue videos unavailable (${e.message})`;
+    return;
+  }
+  items.sort((a, b) => itemName(a).localeCompare(itemName(b)));
+  pick.length = 1;
+  pick.options[0].textContent = items.length ? `pick a catalogue video (${items.length}${more ? "+" : ""})…` : "no catalogue video is ready yet";
+  for (const item of items) {
+    const option = document.createElement("option");
+    option.value = item.mediaId;
+    option.textContent = `${itemName(item)}${item.externalId ? ` [${item.externalId}]` : ""} · ${minutes(item.durationSeconds)}`;
+    pick.appendChild(option);
+  }
+  if (more) {
+    const option = document.createElement("option");
+    option.disabled = true;
+    option.textContent = "… more in the catalogue: enter a media id";
+    pick.appendChild(option);
+  }
+}
+
+$("video-pick").addEventListener("change", () => {
+  if (!$("video-pick").value) return;
+  $("video-id").value = $("video-pick").value;
+  clip = null;
+  $("file-name").textContent = "No clip chosen";
+});
+
+listVideos();
 
 // The live model: a watch stream (JSON objects as they come), re-opened after a drop; a poll if streaming fails.
 function showModel(info) {
