@@ -31,6 +31,7 @@ internal static class BenchConfiguration
         ["Storage:DataDir"] = dataDir,
         ["Ingest:MediaRoots:0"] = mediaRoot,
         ["Search:GrpcUrl"] = "http://127.0.0.1:0",
+        ["Search:HttpUrl"] = string.Empty,
         ["Logging:LogLevel:Default"] = "Warning",
     };
 }

@@ -119,6 +119,7 @@ public static class SearchBench
             {
                 ["Storage:DataDir"] = folder,
                 ["Search:GrpcUrl"] = "http://127.0.0.1:0",
+                ["Search:HttpUrl"] = string.Empty,
                 ["Logging:LogLevel:Default"] = "Warning",
                 ["Logging:LogLevel:MassTransit"] = "Error",
                 // Random vectors have no model folder to preload; that is expected here.

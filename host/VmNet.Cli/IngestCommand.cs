@@ -104,6 +104,7 @@ public static class IngestCommand
         var embedded = !context.OnRabbitMq;
         // In-process roles are a private pipeline: the search role must not take the shared gRPC port.
         context.Overrides.TryAdd("Search:GrpcUrl", "http://127.0.0.1:0");
+        context.Overrides.TryAdd("Search:HttpUrl", string.Empty);
         await using var app = embedded
             ? context.BuildHost([], b => b.AddPipelineEvents())
             : context.BuildClient(b => b.AddPipelineEvents());

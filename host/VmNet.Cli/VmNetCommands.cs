@@ -18,6 +18,7 @@ public static class VmNetCommands
         root.Subcommands.Add(ServeCommand.Create());
         root.Subcommands.Add(IngestCommand.Create());
         root.Subcommands.Add(SearchCommand.Create());
+        root.Subcommands.Add(PreviewCommand.Create());
         root.Subcommands.Add(CatalogueCommand.Create());
         root.Subcommands.Add(ModelsCommand.Create());
         root.Subcommands.Add(TrainCommands.Train());

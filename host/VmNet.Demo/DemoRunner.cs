@@ -135,6 +135,7 @@ public sealed class DemoRunner(DemoOptions options, IDemoProgress progress)
             ["Logging:Console:LogToStandardErrorThreshold"] = "Trace",
             // A free port: a `vmnet serve` on the default port must not stop the demo.
             ["Search:GrpcUrl"] = "http://127.0.0.1:0",
+            ["Search:HttpUrl"] = "http://127.0.0.1:0",
         };
         foreach (var (key, value) in options.Overrides)
         {

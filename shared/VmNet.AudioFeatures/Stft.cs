@@ -70,6 +70,24 @@ public sealed class Stft
         }
     }
 
+    /// <summary>
+    /// |X|^power of frames <paramref name="firstFrame"/> .. + <paramref name="count"/> of the centred grid of the whole
+    /// <paramref name="signal"/>, frame-major: a long signal in pieces with the same values as in one go.
+    /// </summary>
+    public void Magnitudes(ReadOnlySpan<float> signal, Span<float> output, int power, int firstFrame, int count)
+    {
+        for (var t = 0; t < count; t++)
+        {
+            Transform(signal, firstFrame + t);
+            var row = output.Slice(t * Bins, Bins);
+            for (var k = 0; k < row.Length; k++)
+            {
+                var p = (_re[k] * _re[k]) + (_im[k] * _im[k]);
+                row[k] = power == 2 ? p : MathF.Sqrt(p);
+            }
+        }
+    }
+
     /// <summary>The reflect-padded index of sample <paramref name="i"/> of the centred frame grid.</summary>
     public static int Reflect(int j, int n) => j < 0 ? -j : j >= n ? (2 * (n - 1)) - j : j;
 

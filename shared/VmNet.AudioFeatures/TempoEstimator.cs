@@ -12,7 +12,12 @@ public static class TempoEstimator
     public const double MaxLagSeconds = 8;
 
     /// <param name="logMel">rows × frames dB mel spectrogram</param>
-    public static double? Estimate(ReadOnlySpan<float> logMel, int rows, double framesPerSecond)
+    public static double? Estimate(ReadOnlySpan<float> logMel, int rows, double framesPerSecond) =>
+        FromOnsets(OnsetStrength(logMel, rows), framesPerSecond);
+
+    /// <summary>Onset strength per frame: the mean over bands of the positive dB rise from the previous frame.</summary>
+    /// <param name="logMel">rows × frames dB mel spectrogram</param>
+    public static double[] OnsetStrength(ReadOnlySpan<float> logMel, int rows)
     {
         var frames = logMel.Length / rows;
         var onset = new double[frames];
@@ -25,6 +30,13 @@ public static class TempoEstimator
             }
         }
 
+        return onset;
+    }
+
+    /// <summary>The global tempo of an onset-strength envelope (see the class summary); null without onsets.</summary>
+    public static double? FromOnsets(double[] onset, double framesPerSecond)
+    {
+        var frames = onset.Length;
         var maxLag = Math.Min(frames - 1, (int)(MaxLagSeconds * framesPerSecond));
         if (maxLag < 2)
         {

@@ -79,6 +79,7 @@ public sealed class Pipeline : IAsyncDisposable
             ["Ingest__MediaRoots__0"] = Media.Path,
             ["Telemetry__Console"] = "true",
             ["Search__GrpcUrl"] = "http://127.0.0.1:0",
+            ["Search__HttpUrl"] = "http://127.0.0.1:0",
             ["Bus__Concurrency__audio-features"] = "1",
             ["Bus__Concurrency__video-features"] = "1",
             ["VMNET_TEST_HEALTH"] = $"http://127.0.0.1:{port}/health/ready",

@@ -50,7 +50,7 @@ public sealed class QueueDepthTests(ITestOutputHelper output)
 
         var app = VmNetHost.Build(
             [AudioFeaturesRole.Name],
-            new Dictionary<string, string?> { ["Bus:Transport"] = "RabbitMq", ["Bus:RabbitMq:Uri"] = broker, ["Search:GrpcUrl"] = "http://127.0.0.1:0" });
+            new Dictionary<string, string?> { ["Bus:Transport"] = "RabbitMq", ["Bus:RabbitMq:Uri"] = broker, ["Search:GrpcUrl"] = "http://127.0.0.1:0", ["Search:HttpUrl"] = "http://127.0.0.1:0" });
         await using (app)
         {
             await app.StartAsync();

@@ -63,18 +63,22 @@ public sealed class SearchServer : IAsyncDisposable
 
     public Uri GrpcAddress => App.Services.GetRequiredService<SearchEndpoints>().GrpcAddress ?? throw new InvalidOperationException("gRPC endpoint not bound");
 
+    /// <summary>The web page and REST/JSON API (<c>Search:HttpUrl</c>).</summary>
+    public Uri WebAddress => App.Services.GetRequiredService<SearchEndpoints>().HttpAddress ?? throw new InvalidOperationException("HTTP endpoint not bound");
+
     /// <summary>The host's other (HTTP/1) address, where the health endpoints live.</summary>
     public Uri HttpAddress => new(App.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses
         .Select(a => a.Replace("0.0.0.0", "127.0.0.1", StringComparison.Ordinal))
-        .First(a => new Uri(a).Port != GrpcAddress.Port));
+        .First(a => new Uri(a).Port != GrpcAddress.Port && new Uri(a).Port != WebAddress.Port));
 
-    public static async Task<SearchServer> StartAsync(IReadOnlyDictionary<string, string?>? settings = null)
+    public static async Task<SearchServer> StartAsync(IReadOnlyDictionary<string, string?>? settings = null, int videoDim = SearchWorld.VideoDim)
     {
         var folder = new TempFolder("search");
         var config = new Dictionary<string, string?>
         {
             ["Storage:DataDir"] = folder.Path,
             ["Search:GrpcUrl"] = "http://127.0.0.1:0",
+            ["Search:HttpUrl"] = "http://127.0.0.1:0",
             ["Search:AdminApiKey"] = AdminKey,
             ["Search:MaxClipBytes"] = MaxClipBytes.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["Logging:LogLevel:Default"] = "Warning",
@@ -89,7 +93,7 @@ public sealed class SearchServer : IAsyncDisposable
             b.Services.AddSingleton<PublishedRequests>();
             b.Services.AddRoleConsumers("test-observer", bus => bus.AddConsumer<PublishedRequestsConsumer>().Endpoint(e => e.Temporary = true));
         });
-        var world = await SearchWorld.CreateAsync(folder.Path, app.Services.GetRequiredService<IFeatureCatalogue>(), app.Services.GetRequiredService<IVectorStore>());
+        var world = await SearchWorld.CreateAsync(folder.Path, app.Services.GetRequiredService<IFeatureCatalogue>(), app.Services.GetRequiredService<IVectorStore>(), videoDim: videoDim);
         await app.StartAsync();
         return new SearchServer(folder, app, world);
     }

@@ -33,21 +33,22 @@ public sealed class SearchWorld
     public WorldItem First(MediaKind kind) => Items.First(i => i.Kind == kind);
 
     /// <summary>Writes model <paramref name="version"/> (seeded by its name) into the data directory's models folder.</summary>
-    public static void WriteModel(string dataDir, string version, int seed)
+    public static void WriteModel(string dataDir, string version, int seed, int videoDim = VideoDim)
     {
         var random = new Random(seed);
         var folder = Path.Combine(new DataDirectory(dataDir).Models, version);
         Directory.CreateDirectory(folder);
         BranchOnnx.Save(Branch(random, MusicDim, 32), Path.Combine(folder, "music.onnx"));
-        BranchOnnx.Save(Branch(random, VideoDim, 24), Path.Combine(folder, "video.onnx"));
-        new ModelManifest(version, DateTimeOffset.UtcNow, MusicDim, VideoDim, EmbeddingDim, "music.onnx", "video.onnx",
+        BranchOnnx.Save(Branch(random, videoDim, 24), Path.Combine(folder, "video.onnx"));
+        new ModelManifest(version, DateTimeOffset.UtcNow, MusicDim, videoDim, EmbeddingDim, "music.onnx", "video.onnx",
             new Dictionary<string, double> { ["val.R@10"] = 0.5 }).Save(folder);
     }
 
     /// <summary>Items with features drawn from <paramref name="seed"/>, catalogued and embedded into <paramref name="version"/>, which is made live.</summary>
-    public static async Task<SearchWorld> CreateAsync(string dataDir, IFeatureCatalogue catalogue, IVectorStore store, string version = "v1", int seed = 7)
+    /// <param name="videoDim">The video features' length: the real extractor's, for tests that upload real clips.</param>
+    public static async Task<SearchWorld> CreateAsync(string dataDir, IFeatureCatalogue catalogue, IVectorStore store, string version = "v1", int seed = 7, int videoDim = VideoDim)
     {
-        WriteModel(dataDir, version, seed);
+        WriteModel(dataDir, version, seed, videoDim);
         var random = new Random(seed);
         var items = new List<WorldItem>();
         MediaKind[] kinds = [MediaKind.Pair, MediaKind.Pair, MediaKind.Pair, MediaKind.Pair, MediaKind.Pair, MediaKind.Pair, MediaKind.Video, MediaKind.Video, MediaKind.Video, MediaKind.Music, MediaKind.Music, MediaKind.Music];
@@ -55,7 +56,7 @@ public sealed class SearchWorld
         {
             var id = MediaId.OfBytes(BitConverter.GetBytes(seed * 1000 + i));
             var music = kind == MediaKind.Video ? null : Values(random, MusicDim, 5f);
-            var video = kind == MediaKind.Music ? null : Values(random, VideoDim, 2f);
+            var video = kind == MediaKind.Music ? null : Values(random, videoDim, 2f);
             double? tempo = music is null ? null : 80 + 10 * i;
             var item = new WorldItem(id, kind, 20 + 5 * i, tempo, music, video);
             items.Add(item);

@@ -106,6 +106,70 @@ public sealed class SearchClient : IDisposable
     public Task<AdminReply> ActivateModelAsync(string modelVersion, string? requestedBy = null, CancellationToken cancellationToken = default) =>
         Admin.ActivateModelAsync(new ActivateModelRequest { ModelVersion = modelVersion, RequestedBy = requestedBy ?? string.Empty }, _headers, cancellationToken: cancellationToken).ResponseAsync;
 
+    /// <summary>A catalogue track's tempo and beat times.</summary>
+    public Task<Beats> GetBeatsAsync(string trackId, CancellationToken cancellationToken = default) =>
+        Queries.GetBeatsAsync(new GetBeatsRequest { MediaId = trackId }, _headers, cancellationToken: cancellationToken).ResponseAsync;
+
+    /// <summary>
+    /// Renders a video (a local file to upload, or a catalogue video id) with catalogue track <paramref name="trackId"/>
+    /// as its soundtrack, fitted to the video's length, and writes the MP4 to <paramref name="output"/>.
+    /// </summary>
+    public async Task<PreviewInfo> RenderPreviewAsync(
+        string trackId, string? videoPath, string? videoMediaId, Stream output, CancellationToken cancellationToken = default)
+    {
+        var header = new PreviewHeader { TrackId = trackId };
+        if (videoMediaId is not null)
+        {
+            header.VideoMediaId = videoMediaId;
+        }
+        else
+        {
+            header.FileName = Path.GetFileName(videoPath ?? throw new ArgumentNullException(nameof(videoPath)));
+        }
+
+        using var call = Queries.RenderPreview(_headers, cancellationToken: cancellationToken);
+        try
+        {
+            await call.RequestStream.WriteAsync(new PreviewUpload { Header = header }, cancellationToken);
+            if (videoMediaId is null)
+            {
+                await using var file = File.OpenRead(videoPath!);
+                var buffer = new byte[ChunkBytes];
+                int n;
+                while ((n = await file.ReadAsync(buffer, cancellationToken)) > 0)
+                {
+                    await call.RequestStream.WriteAsync(new PreviewUpload { Chunk = ByteString.CopyFrom(buffer, 0, n) }, cancellationToken);
+                }
+            }
+
+            await call.RequestStream.CompleteAsync();
+        }
+        catch (RpcException)
+        {
+            // The server ended the call early (unknown track, oversize clip): its status comes with the response stream.
+        }
+        catch (InvalidOperationException)
+        {
+            // Writing after the server has finished the call: its status comes with the response stream.
+        }
+
+        PreviewInfo? info = null;
+        while (await call.ResponseStream.MoveNext(cancellationToken))
+        {
+            var part = call.ResponseStream.Current;
+            if (part.PartCase == PreviewPart.PartOneofCase.Info)
+            {
+                info = part.Info;
+            }
+            else
+            {
+                await output.WriteAsync(part.Chunk.Memory, cancellationToken);
+            }
+        }
+
+        return info ?? throw new RpcException(new Status(StatusCode.Internal, "the server sent no preview"));
+    }
+
     public void Dispose()
     {
         if (_ownsChannel)

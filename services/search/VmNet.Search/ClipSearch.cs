@@ -33,7 +33,7 @@ internal sealed class ClipSearch(SearchEngine engine, IClipFeatureExtractor extr
         var path = Path.Combine(data.Temp, $"clip-{Guid.NewGuid():N}.upload");
         try
         {
-            await SaveAsync(path, chunks, cancellationToken);
+            await SaveAsync(path, chunks, options.Value.MaxClipBytes, cancellationToken);
             var modality = SearchEngine.QueryModality(target);
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             timeout.CancelAfter(options.Value.ClipTimeout);
@@ -57,9 +57,9 @@ internal sealed class ClipSearch(SearchEngine engine, IClipFeatureExtractor extr
         }
     }
 
-    private async Task SaveAsync(string path, IAsyncEnumerable<ReadOnlyMemory<byte>> chunks, CancellationToken cancellationToken)
+    /// <summary>Writes an upload to <paramref name="path"/>, refusing it once it passes <paramref name="limit"/> bytes (and when empty).</summary>
+    internal static async Task SaveAsync(string path, IAsyncEnumerable<ReadOnlyMemory<byte>> chunks, long limit, CancellationToken cancellationToken)
     {
-        var limit = options.Value.MaxClipBytes;
         long total = 0;
         await using var file = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, 81920, useAsync: true);
         await foreach (var chunk in chunks.WithCancellation(cancellationToken))
@@ -107,7 +107,7 @@ internal sealed class ClipSearch(SearchEngine engine, IClipFeatureExtractor extr
         }
     }
 
-    private static string Describe(MediaInfo info) => (info.HasAudio, info.HasVideo) switch
+    internal static string Describe(MediaInfo info) => (info.HasAudio, info.HasVideo) switch
     {
         (true, true) => "audio, video",
         (true, false) => "audio",

@@ -1,5 +1,6 @@
 using VmNet.AudioFeatures;
 using VmNet.Contracts;
+using VmNet.VideoFeatures;
 
 namespace VmNet.Search;
 
@@ -8,13 +9,19 @@ internal sealed record FeatureGroup(string Name, int[] Indices);
 
 /// <summary>
 /// How raw feature vectors divide into groups that mean something to a person, for explaining matches. Music: the
-/// extractor's own 1140-value layout (<see cref="AudioFeatureLayout"/>); anything else: equal slices of the vector.
+/// extractor's own 1140-value layout (<see cref="AudioFeatureLayout"/>); video: the pooled statistics of the CNN rows
+/// when the vector is exactly that (no PCA fitted: <see cref="VideoVectorLayout"/>), as "picture content" (means),
+/// "motion" (standard deviations: how much the picture changes) and "picture peaks" (the five largest values); anything
+/// else (PCA components, which name no statistic): equal slices of the vector.
 /// </summary>
 internal sealed class FeatureLayouts(
     Func<int, IReadOnlyList<FeatureGroup>?>? music = null,
     Func<int, IReadOnlyList<FeatureGroup>?>? video = null)
 {
     public const int EvenSlices = 8;
+
+    /// <summary>One frame's CNN row (ResNet18's 512, <c>CnnFeaturizer.Dimension</c>): pooled vectors are 7 blocks of it.</summary>
+    public const int CnnRowDimension = 512;
 
     // Features a listener would name together: the group names reported to callers (keys: the layout's block names).
     private static readonly Dictionary<string, string> MusicGroups = new()
@@ -28,7 +35,19 @@ internal sealed class FeatureLayouts(
 
     public IReadOnlyList<FeatureGroup> For(Modality modality, int dimension) =>
         (modality == Modality.Music ? music : video)?.Invoke(dimension)
-        ?? (modality == Modality.Music && dimension == AudioFeatureLayout.TrackDimension ? VmNetMusic() : Even(modality, dimension));
+        ?? (modality == Modality.Music && dimension == AudioFeatureLayout.TrackDimension ? VmNetMusic()
+            : modality == Modality.Video && dimension == StatisticsPooling.Blocks * CnnRowDimension ? PooledVideo()
+            : Even(modality, dimension));
+
+    /// <summary>The unwhitened video vector's blocks (mean, std, top1…top5 of each CNN feature) by what they say about the picture.</summary>
+    public static IReadOnlyList<FeatureGroup> PooledVideo()
+    {
+        var layout = VideoVectorLayout.For(StatisticsPooling.Blocks * CnnRowDimension, CnnRowDimension, whitened: false);
+        static string Name(string block) => block switch { "mean" => "picture content", "std" => "motion", _ => "picture peaks" };
+        return [.. layout.Segments
+            .GroupBy(s => Name(s.Name))
+            .Select(g => new FeatureGroup(g.Key, [.. g.SelectMany(s => Enumerable.Range(s.Start, s.Length))]))];
+    }
 
     /// <summary>
     /// A group spans its features in all three statistics (mean, variance, max): "harmonic chroma" is

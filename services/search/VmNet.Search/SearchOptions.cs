@@ -8,6 +8,12 @@ public sealed class SearchOptions
     /// <summary>The dedicated gRPC endpoint: plain-text HTTP/2 (h2c), or TLS when a certificate is configured.</summary>
     public string GrpcUrl { get; set; } = "http://127.0.0.1:5081";
 
+    /// <summary>
+    /// The web page, the REST/JSON API (gRPC JSON transcoding) and its OpenAPI document: HTTP/1.1, and HTTP/2 as well
+    /// when a certificate is configured (browsers negotiate it by ALPN; cleartext cannot offer both on one port).
+    /// </summary>
+    public string HttpUrl { get; set; } = "http://127.0.0.1:5080";
+
     public CertificateOptions Certificate { get; set; } = new();
 
     /// <summary>
@@ -21,6 +27,9 @@ public sealed class SearchOptions
     /// API for whoever can reach the port; turn it on for local debugging.
     /// </summary>
     public bool EnableReflection { get; set; }
+
+    /// <summary>Limits of preview renders (<c>Search:Preview</c>).</summary>
+    public PreviewOptions Preview { get; set; } = new();
 
     /// <summary>Key admin calls must send as <c>x-api-key</c>; with none configured admin calls are refused.</summary>
     public string? AdminApiKey { get; set; }
@@ -64,6 +73,21 @@ public sealed class SearchOptions
 
     /// <summary>How long that mean is reused before it is read again (default 10 min).</summary>
     public TimeSpan ExplainMeanRefresh { get; set; } = TimeSpan.FromMinutes(10);
+}
+
+public sealed class PreviewOptions
+{
+    /// <summary>Renders at once (default 1): each holds an FFmpeg encode, a decoded track and temp files. One more is RESOURCE_EXHAUSTED.</summary>
+    public int MaxConcurrent { get; set; } = 1;
+
+    /// <summary>Longest video rendered (default 300 s), from ffprobe before any work.</summary>
+    public double MaxVideoSeconds { get; set; } = 300;
+
+    /// <summary>Largest MP4 produced (default 256 MiB; FFmpeg's <c>-fs</c>); a render that reaches it is refused.</summary>
+    public long MaxBytes { get; set; } = 256L * 1024 * 1024;
+
+    /// <summary>Longest a render may take, upload to encoded file.</summary>
+    public TimeSpan Timeout { get; set; } = TimeSpan.FromMinutes(2);
 }
 
 public sealed class CertificateOptions

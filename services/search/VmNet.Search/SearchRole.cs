@@ -9,6 +9,7 @@ using Microsoft.Extensions.Options;
 using VmNet.Catalogue;
 using VmNet.Media;
 using VmNet.Search.Grpc;
+using VmNet.Search.Web;
 using VmNet.Onnx;
 using VmNet.ServiceDefaults;
 using VmNet.Storage;
@@ -53,6 +54,7 @@ public static partial class SearchRole
             .AddSingleton<MatchExplainer>()
             .AddSingleton<SearchEngine>()
             .AddSingleton<ClipSearch>()
+            .AddSingleton<Preview.PreviewRenderer>()
             .AddSingleton<ISoundtrackLedger>(sp => sp.GetRequiredService<IOptions<CatalogueOptions>>().Value.Kind == CatalogueKind.Postgres
                 ? new PostgresSoundtrackLedger(sp.GetRequiredService<PostgresDatabase>())
                 : new SoundtrackLedger(sp.GetRequiredService<DataDirectory>()))
@@ -60,7 +62,11 @@ public static partial class SearchRole
             .AddSingleton<LiveModelMonitor>()
             .AddHostedService(sp => sp.GetRequiredService<LiveModelMonitor>());
 
-        services.AddGrpc(o => o.Interceptors.Add<SearchServerInterceptor>());
+        // JSON transcoding serves the proto's google.api.http rules on the HTTP listener through the same services and
+        // interceptor (keys, status codes); Grpc.Swagger describes them as OpenAPI.
+        services.AddGrpc(o => o.Interceptors.Add<SearchServerInterceptor>()).AddJsonTranscoding();
+        services.AddGrpcSwagger();
+        services.AddSwaggerGen(o => o.SwaggerDoc("v1", new Microsoft.OpenApi.Models.OpenApiInfo { Title = "VmNet search", Version = "v1" }));
         if (builder.Configuration.GetValue<bool>($"{SearchOptions.Section}:{nameof(SearchOptions.EnableReflection)}"))
         {
             services.AddGrpcReflection();
@@ -86,13 +92,26 @@ public static partial class SearchRole
             app.MapGrpcReflectionService();
         }
 
+        app.MapSearchWeb();
+        app.UseSwagger();
+        app.UseSwaggerUI(o => o.SwaggerEndpoint("/swagger/v1/swagger.json", "VmNet search v1"));
         var endpoints = app.Services.GetRequiredService<SearchEndpoints>();
         var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(SearchRole).FullName!);
-        app.Lifetime.ApplicationStarted.Register(() => LogListening(logger, endpoints.GrpcAddress?.ToString() ?? "(not bound)", endpoints.Tls ? "TLS" : "h2c"));
+        app.Lifetime.ApplicationStarted.Register(() =>
+        {
+            LogListening(logger, endpoints.GrpcAddress?.ToString() ?? "(not bound)", endpoints.Tls ? "TLS" : "h2c");
+            if (endpoints.HttpAddress is { } http)
+            {
+                LogPage(logger, http.ToString(), new Uri(http, "swagger/").ToString());
+            }
+        });
         return app;
     }
 
 
     [LoggerMessage(5050, LogLevel.Information, "Search gRPC listening on {Address} ({Mode})")]
     private static partial void LogListening(ILogger logger, string address, string mode);
+
+    [LoggerMessage(5051, LogLevel.Information, "Search web page and REST/JSON API on {Address} (OpenAPI: {Swagger})")]
+    private static partial void LogPage(ILogger logger, string address, string swagger);
 }

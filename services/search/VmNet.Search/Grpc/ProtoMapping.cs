@@ -78,6 +78,26 @@ internal static class ProtoMapping
         return reply;
     }
 
+    public static V1.PreviewInfo ToPreviewInfo(Preview.PreviewFacts facts)
+    {
+        var info = new V1.PreviewInfo
+        {
+            TrackId = facts.TrackId,
+            VideoSeconds = facts.VideoSeconds,
+            TrackStartSeconds = facts.TrackStartSeconds,
+            Looped = facts.Looped,
+            SizeBytes = facts.SizeBytes,
+            MusicSeconds = facts.MusicSeconds,
+            ContentType = Preview.RenderedPreview.ContentType,
+        };
+        if (facts.TempoBpm is { } tempo)
+        {
+            info.TempoBpm = tempo;
+        }
+
+        return info;
+    }
+
     public static V1.MediaItem ToProto(CatalogueEntry entry)
     {
         var item = entry.Item;

@@ -8,16 +8,23 @@ using Microsoft.AspNetCore.Server.Kestrel.Core;
 namespace VmNet.Search.Grpc;
 
 /// <summary>
-/// Kestrel's listeners when the search role runs: the host's <c>urls</c> stay HTTP/1 (health endpoints) and
-/// <c>Search:GrpcUrl</c> is a dedicated HTTP/2 endpoint, plain-text h2c or TLS with <c>Search:Certificate</c>.
-/// Explicit listeners replace <c>urls</c>, so both are declared here.
+/// Kestrel's listeners when the search role runs: the host's <c>urls</c> stay HTTP/1 (health endpoints),
+/// <c>Search:GrpcUrl</c> is a dedicated HTTP/2 endpoint, plain-text h2c or TLS with <c>Search:Certificate</c>, and
+/// <c>Search:HttpUrl</c> serves the web page and the REST/JSON API (HTTP/1.1, plus HTTP/2 over TLS).
+/// Explicit listeners replace <c>urls</c>, so all are declared here.
 /// </summary>
 public sealed class SearchEndpoints
 {
     private ListenOptions? _grpc;
+    private ListenOptions? _http;
 
     /// <summary>The gRPC address as bound (a configured port 0 replaced by the real one); null before the server starts.</summary>
     public Uri? GrpcAddress => _grpc is { IPEndPoint: { Port: > 0 } endpoint }
+        ? new Uri($"{(Tls ? "https" : "http")}://{Format(endpoint)}")
+        : null;
+
+    /// <summary>The web page's and REST API's address as bound; null before the server starts or when <c>Search:HttpUrl</c> is empty.</summary>
+    public Uri? HttpAddress => _http is { IPEndPoint: { Port: > 0 } endpoint }
         ? new Uri($"{(Tls ? "https" : "http")}://{Format(endpoint)}")
         : null;
 
@@ -62,6 +69,35 @@ public sealed class SearchEndpoints
             }
 
             _grpc = listen;
+        });
+
+        if (string.IsNullOrWhiteSpace(options.HttpUrl))
+        {
+            return;
+        }
+
+        var http = BindingAddress.Parse(options.HttpUrl);
+        if (http.Scheme == "https" && !Tls)
+        {
+            throw new InvalidOperationException($"Search:HttpUrl is https ({options.HttpUrl}) but no Search:Certificate:Path is configured");
+        }
+
+        // The REST API takes the same keys as gRPC: under RequireTls it must not take them in clear either.
+        if (options.RequireTls && http.Scheme != "https")
+        {
+            throw new InvalidOperationException($"Search:RequireTls is set: Search:HttpUrl must be https:// or empty (got {options.HttpUrl})");
+        }
+
+        Listen(kestrel, http, listen =>
+        {
+            // Cleartext cannot offer HTTP/1.1 and HTTP/2 on one port (no ALPN); browsers only speak HTTP/2 over TLS anyway.
+            listen.Protocols = Tls ? HttpProtocols.Http1AndHttp2 : HttpProtocols.Http1;
+            if (Tls)
+            {
+                listen.UseHttps(certificate!);
+            }
+
+            _http = listen;
         });
     }
 

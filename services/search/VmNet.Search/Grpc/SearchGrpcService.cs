@@ -2,6 +2,7 @@ using System.Runtime.CompilerServices;
 using Grpc.Core;
 using VmNet.Catalogue;
 using VmNet.Media;
+using VmNet.Search.Preview;
 using VmNet.Search.V1;
 using Contracts = VmNet.Contracts;
 
@@ -9,7 +10,12 @@ namespace VmNet.Search.Grpc;
 
 /// <summary>The query service of <c>vmnet.search.v1</c>; errors become status codes in <see cref="SearchServerInterceptor"/>.</summary>
 internal sealed class SearchGrpcService(
-    SearchEngine engine, ClipSearch clips, LiveModelMonitor monitor, IVectorStore store, IFeatureCatalogue catalogue)
+    SearchEngine engine,
+    ClipSearch clips,
+    LiveModelMonitor monitor,
+    IVectorStore store,
+    PreviewRenderer previews,
+    IFeatureCatalogue catalogue)
     : SearchService.SearchServiceBase
 {
     public override async Task<SearchReply> FindMusic(SearchRequest request, ServerCallContext context) =>
@@ -91,6 +97,55 @@ internal sealed class SearchGrpcService(
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {
             // The caller stopped watching.
+        }
+    }
+
+    public override async Task<Beats> GetBeats(GetBeatsRequest request, ServerCallContext context)
+    {
+        var grid = await previews.BeatsAsync(request.MediaId, context.CancellationToken);
+        var reply = new Beats { MediaId = request.MediaId, DurationSeconds = grid.DurationSeconds };
+        if (grid.TempoBpm is { } tempo)
+        {
+            reply.TempoBpm = tempo;
+        }
+
+        reply.BeatSeconds.AddRange(grid.BeatSeconds.Select(b => Math.Round(b, 4)));
+        return reply;
+    }
+
+    public override async Task RenderPreview(IAsyncStreamReader<PreviewUpload> requestStream, IServerStreamWriter<PreviewPart> responseStream, ServerCallContext context)
+    {
+        var ct = context.CancellationToken;
+        if (!await requestStream.MoveNext(ct) || requestStream.Current.PartCase != PreviewUpload.PartOneofCase.Header)
+        {
+            throw new SearchFailedException(SearchFailure.InvalidArgument, "the first message of a preview request must be its header");
+        }
+
+        var header = requestStream.Current.Header;
+        var video = header.VideoCase == PreviewHeader.VideoOneofCase.VideoMediaId
+            ? PreviewVideo.Catalogue(header.VideoMediaId)
+            : PreviewVideo.Uploaded(PreviewChunks(requestStream, ct));
+        using var preview = await previews.RenderAsync(header.TrackId, video, ct);
+        await responseStream.WriteAsync(new PreviewPart { Info = ProtoMapping.ToPreviewInfo(preview.Facts) }, ct);
+        await using var file = File.OpenRead(preview.Path);
+        var buffer = new byte[64 * 1024];
+        int n;
+        while ((n = await file.ReadAsync(buffer, ct)) > 0)
+        {
+            await responseStream.WriteAsync(new PreviewPart { Chunk = Google.Protobuf.ByteString.CopyFrom(buffer, 0, n) }, ct);
+        }
+    }
+
+    private static async IAsyncEnumerable<ReadOnlyMemory<byte>> PreviewChunks(IAsyncStreamReader<PreviewUpload> stream, [EnumeratorCancellation] CancellationToken ct)
+    {
+        while (await stream.MoveNext(ct))
+        {
+            if (stream.Current.PartCase != PreviewUpload.PartOneofCase.Chunk)
+            {
+                throw new SearchFailedException(SearchFailure.InvalidArgument, "only chunks may follow the header");
+            }
+
+            yield return stream.Current.Chunk.Memory;
         }
     }
 
