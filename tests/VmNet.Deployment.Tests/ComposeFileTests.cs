@@ -100,8 +100,8 @@ public sealed class ComposeFileTests
         Assert.Null(connection.Password);
         Assert.Equal(Environment("postgres")["POSTGRES_USER"], connection.Username);
         Assert.Equal(Environment("postgres")["POSTGRES_DB"], connection.Database);
-        Assert.Equal("/run/secrets/postgres_password", catalogue.Postgres.PasswordFile);
-        Assert.Contains("postgres_password", List(Map(Services[role])["secrets"]));
+        Assert.Equal("/run/secrets/postgres-password", catalogue.Postgres.PasswordFile);
+        Assert.Contains("postgres-password", List(Map(Services[role])["secrets"]));
         Assert.Equal("service_healthy", Map(Map(Map(Services[role])["depends_on"])["postgres"])["condition"]);
     }
 
@@ -112,10 +112,12 @@ public sealed class ComposeFileTests
 
         Assert.False(postgres.ContainsKey("ports"), "postgres must be reached only on the compose network");
         Assert.True(postgres.ContainsKey("healthcheck"));
-        Assert.Equal("/run/secrets/postgres_password", Environment("postgres")["POSTGRES_PASSWORD_FILE"]);
+        Assert.Equal("/run/secrets/postgres-password", Environment("postgres")["POSTGRES_PASSWORD_FILE"]);
         Assert.DoesNotContain("POSTGRES_PASSWORD", Environment("postgres").Keys);
-        Assert.Contains("postgres_password", List(postgres["secrets"]));
-        Assert.Equal("VMNET_POSTGRES_PASSWORD", Map(Map(Compose["secrets"])["postgres_password"])["environment"]);
+        Assert.Contains("postgres-password", List(postgres["secrets"]));
+        // Made by scripts/make-secrets.sh like every other secret: a file, never a value in the compose file or its environment.
+        Assert.Equal("./secrets/postgres-password", Map(Map(Compose["secrets"])["postgres-password"])["file"]);
+        Assert.Equal(["backend"], List(postgres["networks"]));
         Assert.Contains("postgres", Map(Compose["volumes"]).Keys.Cast<string>());
     }
 
