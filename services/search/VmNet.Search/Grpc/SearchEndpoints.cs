@@ -82,15 +82,10 @@ public sealed class SearchEndpoints
             throw new InvalidOperationException($"Search:HttpUrl is https ({options.HttpUrl}) but no Search:Certificate:Path is configured");
         }
 
-        // The REST API takes the same keys as gRPC: under RequireTls it must not take them in clear either.
-        if (options.RequireTls && http.Scheme != "https")
-        {
-            throw new InvalidOperationException($"Search:RequireTls is set: Search:HttpUrl must be https:// or empty (got {options.HttpUrl})");
-        }
-
         Listen(kestrel, http, listen =>
         {
-            // Cleartext cannot offer HTTP/1.1 and HTTP/2 on one port (no ALPN); browsers only speak HTTP/2 over TLS anyway.
+            // With a certificate this listener speaks TLS like the gRPC one (so under Search:RequireTls no key crosses it in
+            // clear). Cleartext cannot offer HTTP/1.1 and HTTP/2 on one port (no ALPN); browsers only speak HTTP/2 over TLS anyway.
             listen.Protocols = Tls ? HttpProtocols.Http1AndHttp2 : HttpProtocols.Http1;
             if (Tls)
             {
