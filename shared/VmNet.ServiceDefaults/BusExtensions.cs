@@ -29,6 +29,9 @@ public static class BusExtensions
 
         services.AddMassTransit(bus =>
         {
+            // MassTransit 8.4+ reports anonymous usage to usage-tracking.masstransit.io from every process; nothing
+            // here may call out to the internet (and the closed networks here log a failure for each attempt).
+            bus.DisableUsageTelemetry();
             bus.SetKebabCaseEndpointNameFormatter();
             bus.AddConfigureEndpointsCallback((name, _) => queues.Add(name));
             bus.AddRegisteredConsumers(services);
