@@ -200,17 +200,9 @@ public sealed class SqliteFeatureCatalogue : IFeatureCatalogue
             command.Parameters.AddWithValue($"$v{i}", value);
         }
 
-        // The same rule as CatalogueEntry.StatusOf: failed wins, ready needs every half the kind has (0 pair, 1 video, 2 music).
-        const string failed = "(music_failure IS NOT NULL OR video_failure IS NOT NULL)";
-        const string ready = $"(NOT {failed} AND (kind = 1 OR music IS NOT NULL) AND (kind = 2 OR video IS NOT NULL))";
         if (filter.Status is { } status)
         {
-            where.Add(status switch
-            {
-                CatalogueStatus.Failed => failed,
-                CatalogueStatus.Ready => ready,
-                _ => $"(NOT {failed} AND NOT {ready})",
-            });
+            where.Add(CatalogueStatusSql.Condition(status));
         }
 
         command.CommandText = $"SELECT {Columns} FROM items WHERE {string.Join(" AND ", where)} ORDER BY media_id LIMIT $limit";
