@@ -8,12 +8,13 @@ using VmNet.Hosting;
 using VmNet.Ingest;
 using VmNet.Media;
 using VmNet.ServiceDefaults;
+using VmNet.Cli.Bulk;
 using VmNet.Commands;
 
 namespace VmNet.Cli;
 
 /// <summary>
-/// <c>vmnet ingest SOURCE... [--kind] [--external-id X] [--label k=v]... [--wait] [--json]</c>. On the embedded default the roles run in this
+/// <c>vmnet ingest SOURCE... | --from LIST [--kind] [--external-id X] [--label k=v]... [--wait] [--json]</c>. On the embedded default the roles run in this
 /// process, so it always waits, and the files named here may be anywhere (see <see cref="OperatorFiles"/>); on RabbitMQ
 /// it publishes and, with --wait, reports what the workers answered, and the workers read only their media roots.
 /// </summary>
@@ -29,7 +30,7 @@ public static class IngestCommand
         var sources = new Argument<string[]>("source")
         {
             Description = "Media files (inside the media roots), http(s) URLs or YouTube ids",
-            Arity = ArgumentArity.OneOrMore,
+            Arity = ArgumentArity.ZeroOrMore,
         };
         var kind = new Option<MediaKind>("--kind")
         {
@@ -61,9 +62,30 @@ public static class IngestCommand
                 r.AddError($"Unrecognized option '{token.Value}' (a file whose name starts with '-' is written ./{token.Value})");
             }
         });
-        var command = new Command("ingest", "Ingest media through the bus.") { sources, kind, wait, timeout, externalId, labels };
+        var bulk = new BulkIngestOptions();
+        var command = new Command("ingest", "Ingest media through the bus, named here or listed in a file (--from).")
+        {
+            sources, kind, wait, timeout, externalId, labels, bulk.From, bulk.Concurrency, bulk.Rate,
+        };
         command.SetAction((parse, ct) =>
         {
+            if (parse.GetValue(bulk.From) is { } list)
+            {
+                if (parse.GetValue(sources) is { Length: > 0 } || parse.GetValue(externalId) is not null || parse.GetValue(labels) is { Length: > 0 })
+                {
+                    throw new UsageException("--from reads sources, external ids and labels from the list: give no source, --external-id or --label with it");
+                }
+
+                return BulkIngestCommand.RunAsync(
+                    bulk.Options(parse, list, parse.GetValue(kind), TimeSpan.FromSeconds(parse.GetValue(timeout))), CommandContext.From(parse), ct);
+            }
+
+            if (parse.GetValue(sources) is not { Length: > 0 })
+            {
+                throw new UsageException("give a source to ingest, or --from LIST");
+            }
+
+            bulk.RefuseWithoutList(parse);
             var about = Metadata(parse.GetValue(sources)!, parse.GetValue(externalId), parse.GetValue(labels) ?? []);
             return RunAsync(
                 parse.GetValue(sources)!, parse.GetValue(kind), about, parse.GetValue(wait), parse.GetValue(CliOptions.Json),

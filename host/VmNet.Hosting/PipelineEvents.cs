@@ -27,10 +27,10 @@ public sealed class PipelineEvents
 
     internal void Add(object message, int? publisherProcessId = null, string? publisherMachine = null)
     {
-        _observed.Enqueue(new Observed(message, publisherProcessId, publisherMachine, DateTimeOffset.UtcNow));
-        _events.Enqueue(message);
         lock (_gate)
         {
+            _observed.Enqueue(new Observed(message, publisherProcessId, publisherMachine, DateTimeOffset.UtcNow));
+            _events.Enqueue(message);
             for (var i = _waiters.Count - 1; i >= 0; i--)
             {
                 if (_waiters[i].Match(message))
@@ -38,6 +38,25 @@ public sealed class PipelineEvents
                     _waiters[i].Done.TrySetResult(message);
                     _waiters.RemoveAt(i);
                 }
+            }
+        }
+    }
+
+    /// <summary>
+    /// Drops the events <paramref name="match"/> selects. A long run (a bulk ingest of 200K lines) forgets the items it
+    /// is done with, so it holds only what is in flight instead of every event of the run.
+    /// </summary>
+    public void Forget(Func<object, bool> match)
+    {
+        lock (_gate)
+        {
+            var keep = _observed.Where(o => !match(o.Message)).ToList();
+            _observed.Clear();
+            _events.Clear();
+            foreach (var observed in keep)
+            {
+                _observed.Enqueue(observed);
+                _events.Enqueue(observed.Message);
             }
         }
     }
