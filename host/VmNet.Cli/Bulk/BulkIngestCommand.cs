@@ -86,11 +86,12 @@ internal static class BulkIngestCommand
     private static InlineProgress<BulkProgress> Lines()
     {
         var last = DateTime.MinValue;
+        BulkProgress? shown = null;
         return new InlineProgress<BulkProgress>(p =>
         {
-            if (DateTime.UtcNow - last >= TimeSpan.FromSeconds(5) || (p.Line >= p.TotalLines && p.InFlight == 0))
+            if (p != shown && (DateTime.UtcNow - last >= TimeSpan.FromSeconds(5) || (p.Line >= p.TotalLines && p.InFlight == 0)))
             {
-                last = DateTime.UtcNow;
+                (last, shown) = (DateTime.UtcNow, p);
                 Terminal.Progress($"ingest: line {p.Line}/{p.TotalLines}, {Counts(p)}");
             }
         });
