@@ -128,19 +128,6 @@ public sealed class BulkIngestOverRabbitMqTests(ITestOutputHelper output)
         var (exit, text) = await VmnetProcess.RunAsync(arguments, RunTimeout);
         output.WriteLine(text);
         Assert.Equal(1, exit);
-        var summary = Summary(text);
-        Assert.Equal(Good + 5, summary.GetProperty("lines").GetInt32());
-        Assert.Equal(5, summary.GetProperty("failed").GetInt32());
-        var rerunIngested = summary.GetProperty("ingested").GetInt32();
-        var rerunThere = summary.GetProperty("alreadyThere").GetInt32();
-        Assert.Equal(Good, rerunIngested + rerunThere);
-        Assert.True(rerunIngested > 0 && rerunThere > 0, $"the kill was not part-way: {rerunIngested} ingested, {rerunThere} already there");
-        var failures = summary.GetProperty("failures").EnumerateArray().ToDictionary(f => f.GetProperty("line").GetInt32(), f => f.GetProperty("reason").GetString()!);
-        Assert.Equal(bad.Keys.Order(), failures.Keys.Order());
-        foreach (var (line, (text0, reason)) in bad)
-        {
-            Assert.True(failures[line].Contains(reason, StringComparison.Ordinal), $"line {line} '{text0}': {failures[line]}");
-        }
 
         // Each good item requested once and ingested once, the sent bad ones requested once, the unparsable never.
         await Task.Delay(TimeSpan.FromSeconds(2), TestContext.Current.CancellationToken);
@@ -159,6 +146,20 @@ public sealed class BulkIngestOverRabbitMqTests(ITestOutputHelper output)
         Assert.Equal(1, audit.Requested.GetValueOrDefault(tooLong));
         Assert.Equal(Good + 3, audit.Requested.Values.Sum());
         Assert.Equal(Good, Directory.GetFiles(new DataDirectory(workerData.Path).Media, "ingested.json", SearchOption.AllDirectories).Length);
+
+        var summary = Summary(text);
+        Assert.Equal(Good + 5, summary.GetProperty("lines").GetInt32());
+        Assert.Equal(5, summary.GetProperty("failed").GetInt32());
+        var rerunIngested = summary.GetProperty("ingested").GetInt32();
+        var rerunThere = summary.GetProperty("alreadyThere").GetInt32();
+        Assert.Equal(Good, rerunIngested + rerunThere);
+        Assert.True(rerunIngested > 0 && rerunThere > 0, $"the kill was not part-way: {rerunIngested} ingested, {rerunThere} already there");
+        var failures = summary.GetProperty("failures").EnumerateArray().ToDictionary(f => f.GetProperty("line").GetInt32(), f => f.GetProperty("reason").GetString()!);
+        Assert.Equal(bad.Keys.Order(), failures.Keys.Order());
+        foreach (var (line, (text0, reason)) in bad)
+        {
+            Assert.True(failures[line].Contains(reason, StringComparison.Ordinal), $"line {line} '{text0}': {failures[line]}");
+        }
 
         // 3. A third run has nothing to send: everything is already there, the same 5 lines failed.
         (exit, text) = await VmnetProcess.RunAsync(arguments, RunTimeout);
