@@ -38,6 +38,13 @@ public sealed class CommandLineStreamsTests
     [InlineData(2, "vmnet: Unrecognized option '--no-such-option'", "ingest", "x.mp4", "--no-such-option")]
     [InlineData(2, "vmnet: Unrecognized command or argument '--no-such-option'", "features", "audio", "x.ogg", "--no-such-option")]
     [InlineData(2, "vmnet: --republish needs the RabbitMQ bus", "features", "fit-video-pca", "--republish")]
+    [InlineData(2, "vmnet: give a source to ingest, or --from LIST", "ingest")]
+    [InlineData(2, "vmnet: --from reads sources, external ids and labels from the list", "ingest", "--from", "list.csv", "x.mp4")]
+    [InlineData(2, "vmnet: --from reads sources, external ids and labels from the list", "ingest", "--from", "list.csv", "--label", "mood=calm")]
+    [InlineData(2, "vmnet: --concurrency and --rate apply to --from LIST", "ingest", "x.mp4", "--rate", "2")]
+    [InlineData(2, "vmnet: --concurrency must be 1 to 1024", "ingest", "--from", "list.csv", "--concurrency", "0")]
+    [InlineData(2, "vmnet: --rate must be more than 0", "ingest", "--from", "list.csv", "--rate", "0")]
+    [InlineData(1, "vmnet: no such file: list.csv", "ingest", "--from", "list.csv")]
     public async Task A_mistake_is_one_line_on_stderr_and_an_exit_code(int expectedExit, string start, params string[] args)
     {
         using var folder = new TempFolder("cli-mistake");
