@@ -17,7 +17,14 @@ namespace VmNet.Bench;
 /// </summary>
 public static class VideoBench
 {
-    public sealed record Row(string Stage, int Batch, int Frames, double Seconds, double FramesPerSecond, double RatioToBaseline, double? MaxAbsDiffToBatch1);
+    /// <summary>
+    /// One stage. <c>CpuSeconds</c>: core-seconds this process and FFmpeg used; <c>CpuBoundFramesPerSecond</c>: the
+    /// frames/s all cores would give if the stage had the machine to itself (cores / core-seconds per frame), the
+    /// figure that other load on the machine does not move much.
+    /// </summary>
+    public sealed record Row(
+        string Stage, int Batch, int Frames, double Seconds, double FramesPerSecond, double RatioToBaseline, double? MaxAbsDiffToBatch1,
+        double CpuSeconds, double CpuBoundFramesPerSecond, double CpuRatioToBaseline);
 
     /// <summary>One source: its longest keyframe gap, what Auto picks, and how far keyframes-only features are from the full decode's.</summary>
     public sealed record Source(string Path, double? LongestKeyframeGapSeconds, string AutoSampling, int FullFrames, int KeyframeFrames, double CosineKeyframesToFull);
@@ -76,29 +83,32 @@ public static class VideoBench
     {
         using var extractor = new VideoFeatureExtractor(options, pcaStore: null);
         var path = paths[0];
-        var rows = new List<(string Stage, int Batch, int Frames, double Seconds, double? Diff)>();
+        var rows = new List<(string Stage, int Batch, int Frames, double Seconds, double? Diff, double Cpu)>();
 
         var watch = Stopwatch.StartNew();
+        var cpu = CpuClock.Seconds();
         var decoded = new List<byte[]>();
         await foreach (var frame in extractor.Decoder.DecodeAsync(path, VideoSampling.Full, ct))
         {
             decoded.Add(frame);
         }
 
-        rows.Add(("decode-full", 0, decoded.Count, watch.Elapsed.TotalSeconds, null));
+        rows.Add(("decode-full", 0, decoded.Count, watch.Elapsed.TotalSeconds, null, CpuClock.Seconds() - cpu));
         watch.Restart();
+        cpu = CpuClock.Seconds();
         var keyframes = 0;
         await foreach (var _ in extractor.Decoder.DecodeAsync(path, VideoSampling.Keyframes, ct))
         {
             keyframes++;
         }
 
-        rows.Add(("decode-keyframes", 0, keyframes, watch.Elapsed.TotalSeconds, null));
+        rows.Add(("decode-keyframes", 0, keyframes, watch.Elapsed.TotalSeconds, null, CpuClock.Seconds() - cpu));
         _ = extractor.Cnn.Featurize(decoded.Take(1).ToList()); // warm-up: the first run allocates ONNX Runtime's arenas
         float[]? reference = null;
         foreach (var batch in batches.Prepend(1).Distinct())
         {
             watch.Restart();
+            cpu = CpuClock.Seconds();
             var features = new List<float>();
             foreach (var chunk in decoded.Chunk(batch))
             {
@@ -107,7 +117,7 @@ public static class VideoBench
 
             var seconds = watch.Elapsed.TotalSeconds;
             reference ??= [.. features];
-            rows.Add(("cnn", batch, decoded.Count, seconds, MaxAbsDiff(reference, features)));
+            rows.Add(("cnn", batch, decoded.Count, seconds, MaxAbsDiff(reference, features), CpuClock.Seconds() - cpu));
         }
 
         // Alternating full and keyframes at each batch size, so a change in machine load hits both alike.
@@ -116,10 +126,11 @@ public static class VideoBench
             foreach (var sampling in new[] { VideoSampling.Full, VideoSampling.Keyframes })
             {
                 watch.Restart();
+                cpu = CpuClock.Seconds();
                 var frames = await extractor.ComputeFramesAsync(path, batch, sampling, ct);
                 _ = extractor.Pool(frames);
                 rows.Add((sampling == VideoSampling.Full ? "end-to-end-full" : "end-to-end-keyframes", batch, frames.Count, watch.Elapsed.TotalSeconds,
-                    sampling == VideoSampling.Full ? MaxAbsDiff(reference!, frames.Values) : null));
+                    sampling == VideoSampling.Full ? MaxAbsDiff(reference!, frames.Values) : null, CpuClock.Seconds() - cpu));
             }
         }
 
@@ -136,11 +147,14 @@ public static class VideoBench
 
         var baseline = rows.First(r => r.Stage == "end-to-end-full");
         var baselineFps = baseline.Frames / baseline.Seconds;
+        var cores = Environment.ProcessorCount;
+        var baselineCpuFps = baseline.Frames * cores / baseline.Cpu;
         return new Report(
             extractor.Cnn.ExecutionProvider, extractor.Cnn.ProviderNote, Environment.ProcessorCount,
             $"end-to-end-full at batch {baseline.Batch.ToString(CultureInfo.InvariantCulture)}",
             rows.Where(r => batches.Contains(r.Batch) || r.Batch == 0)
-                .Select(r => new Row(r.Stage, r.Batch, r.Frames, r.Seconds, r.Frames / r.Seconds, r.Frames / r.Seconds / baselineFps, r.Diff))
+                .Select(r => new Row(r.Stage, r.Batch, r.Frames, r.Seconds, r.Frames / r.Seconds, r.Frames / r.Seconds / baselineFps, r.Diff,
+                    r.Cpu, r.Frames * cores / r.Cpu, r.Frames * cores / r.Cpu / baselineCpuFps))
                 .ToList(),
             sources);
     }
@@ -175,11 +189,11 @@ public static class VideoBench
 
         Console.WriteLine($"video features on {report.ExecutionProvider} ({report.ProcessorCount} cores){(report.ProviderNote is null ? string.Empty : "; CUDA: " + report.ProviderNote)}");
         Console.WriteLine($"throughput on {report.Sources[0].Path}; ratios against {report.Baseline}");
-        Console.WriteLine($"{"stage",-21} {"batch",5} {"frames",6} {"seconds",8} {"frames/s",9} {"ratio",6} {"max|Δ| vs cnn@1",15}");
+        Console.WriteLine($"{"stage",-21} {"batch",5} {"frames",6} {"seconds",8} {"frames/s",9} {"ratio",6} {"cpu s",7} {"cpu-bound f/s",13} {"ratio",6} {"max|Δ| vs cnn@1",15}");
         foreach (var r in report.Rows)
         {
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"{r.Stage,-21} {(r.Batch == 0 ? "-" : r.Batch.ToString(CultureInfo.InvariantCulture)),5} {r.Frames,6} {r.Seconds,8:0.000} {r.FramesPerSecond,9:0.0} {r.RatioToBaseline,6:0.00} {(r.MaxAbsDiffToBatch1 is { } d ? d.ToString("0.0e0", CultureInfo.InvariantCulture) : "-"),15}"));
+                $"{r.Stage,-21} {(r.Batch == 0 ? "-" : r.Batch.ToString(CultureInfo.InvariantCulture)),5} {r.Frames,6} {r.Seconds,8:0.000} {r.FramesPerSecond,9:0.0} {r.RatioToBaseline,6:0.00} {r.CpuSeconds,7:0.00} {r.CpuBoundFramesPerSecond,13:0.0} {r.CpuRatioToBaseline,6:0.00} {(r.MaxAbsDiffToBatch1 is { } d ? d.ToString("0.0e0", CultureInfo.InvariantCulture) : "-"),15}"));
         }
 
         Console.WriteLine($"{"longest keyframe gap",20} {"auto",9} {"frames full/keyframes",21} {"cosine",7}  source");
