@@ -14,7 +14,8 @@ namespace VmNet.Bench;
 public sealed record StoreBenchRow(
     string Distribution,
     int Vectors, int Dimension, int Queries, double InsertsPerSecond, double BuildSeconds,
-    double AnnP50Ms, double AnnP99Ms, double ExactP50Ms, double ExactP99Ms, double SpeedupP50, double RecallAt10, double ReloadSeconds, double SaveSeconds = 0);
+    double AnnP50Ms, double AnnP99Ms, double ExactP50Ms, double ExactP99Ms, double SpeedupP50, double RecallAt10, double ReloadSeconds, double SaveSeconds = 0,
+    string Settings = "", double InsertCpuSeconds = 0, double CpuBoundInsertsPerSecond = 0, double InsertRatioToBaseline = 1, double CpuBoundInsertRatioToBaseline = 1);
 
 /// <summary>
 /// <c>vmnet bench store</c>: random unit vectors into the embedded store (SQLite + USearch, durable, batches inserted in
@@ -40,17 +41,21 @@ public static class StoreBench
         using (var store = new EmbeddedVectorStore(path, options, NullLogger<EmbeddedVectorStore>.Instance))
         {
             await store.CreateGenerationAsync("bench", Dimension, cancellationToken);
+            // Every vector made before the clock starts: the rate is the store's, not the generator's.
+            var all = Enumerable.Range(0, size).Select(_ => Next()).ToList();
+            var cpu = CpuClock.Seconds();
             var clock = Stopwatch.StartNew();
             const int batch = 5000;
             for (var start = 0; start < size; start += batch)
             {
                 var records = Enumerable.Range(start, Math.Min(batch, size - start))
-                    .Select(i => new VectorRecord($"v{i:D7}", Modality.Music, Next(), MediaKind.Music, 60, null))
+                    .Select(i => new VectorRecord($"v{i:D7}", Modality.Music, all[i], MediaKind.Music, 60, null))
                     .ToList();
                 await store.UpsertAsync("bench", records, cancellationToken);
             }
 
             var build = clock.Elapsed.TotalSeconds;
+            var insertCpu = CpuClock.Seconds() - cpu;
             await store.ActivateAsync("bench", cancellationToken);
             var queryVectors = Enumerable.Range(0, queries).Select(_ => Next()).ToList();
             await store.SearchAsync(Modality.Music, queryVectors[0], K, null, cancellationToken);
@@ -71,7 +76,9 @@ public static class StoreBench
 
             row = new StoreBenchRow(clustered ? "clustered" : "uniform", size, Dimension, queries, size / build, build,
                 Percentile(ann, 0.5), Percentile(ann, 0.99), Percentile(exact, 0.5), Percentile(exact, 0.99),
-                Percentile(exact, 0.5) / Percentile(ann, 0.5), recall / queries, 0);
+                Percentile(exact, 0.5) / Percentile(ann, 0.5), recall / queries, 0, 0,
+                $"connectivity {options.Connectivity}, expansion add {options.ExpansionAdd} / search {options.ExpansionSearch}, {options.Quantization}",
+                insertCpu, size * Environment.ProcessorCount / insertCpu);
             saving.Restart();
         }
 
@@ -132,6 +139,9 @@ public static class StoreBenchCommand
         var connectivity = new Option<int?>("--connectivity") { Description = "USearch connectivity (default: VectorStore:Connectivity)" };
         var expansionAdd = new Option<int?>("--expansion-add") { Description = "USearch expansion on insert (default: VectorStore:ExpansionAdd)" };
         var expansionSearch = new Option<int?>("--expansion-search") { Description = "USearch expansion on search (default: VectorStore:ExpansionSearch)" };
+        var baselineConnectivity = new Option<int>("--baseline-connectivity") { Description = "Connectivity of the baseline run (issue 17's starting point)", DefaultValueFactory = _ => 16 };
+        var baselineExpansionAdd = new Option<int>("--baseline-expansion-add") { Description = "Expansion on insert of the baseline run (issue 17's starting point)", DefaultValueFactory = _ => 64 };
+        var noBaseline = new Option<bool>("--no-baseline") { Description = "Skip the baseline run" };
         var distribution = new Option<string>("--distribution")
         {
             Description = "clustered (default: points around size/50 centres, like trained embeddings) or uniform (isotropic, the worst case)",
@@ -140,7 +150,7 @@ public static class StoreBenchCommand
         distribution.AcceptOnlyFromAmong("clustered", "uniform");
         var command = new Command("store", $"Embedded vector store: ANN vs exact recall@{StoreBench.K} and latency, insert rate, reload time, on random unit vectors of dimension {StoreBench.Dimension}.")
         {
-            sizes, queries, connectivity, expansionAdd, expansionSearch, distribution,
+            sizes, queries, connectivity, expansionAdd, expansionSearch, baselineConnectivity, baselineExpansionAdd, noBaseline, distribution,
         };
         command.SetAction(async (parse, ct) =>
         {
@@ -151,6 +161,13 @@ public static class StoreBenchCommand
                 ExpansionAdd = parse.GetValue(expansionAdd) ?? defaults.ExpansionAdd,
                 ExpansionSearch = parse.GetValue(expansionSearch) ?? defaults.ExpansionSearch,
             };
+            var baseline = new VectorStoreOptions
+            {
+                Connectivity = parse.GetValue(baselineConnectivity),
+                ExpansionAdd = parse.GetValue(baselineExpansionAdd),
+                ExpansionSearch = options.ExpansionSearch,
+            };
+            IReadOnlyList<VectorStoreOptions> settings = parse.GetValue(noBaseline) ? [options] : [baseline, options];
             var list = parse.GetValue(sizes)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
                 .Select(s => int.Parse(s, CultureInfo.InvariantCulture)).ToList();
             var asJson = parse.GetValue(CliOptions.Json);
@@ -161,18 +178,28 @@ public static class StoreBenchCommand
             {
                 if (!asJson)
                 {
-                    Console.WriteLine($"{parse.GetValue(distribution)} unit vectors, dimension {StoreBench.Dimension}, connectivity {options.Connectivity}, expansion add {options.ExpansionAdd} / search {options.ExpansionSearch}, {Environment.ProcessorCount} cores");
-                    Console.WriteLine($"{"vectors",9} {"insert/s",10} {"build s",8} {"ANN p50",9} {"ANN p99",9} {"exact p50",10} {"exact p99",10} {"speedup",8} {"recall@10",10} {"save s",7} {"reload s",9}");
+                    Console.WriteLine($"{parse.GetValue(distribution)} unit vectors, dimension {StoreBench.Dimension}, {Environment.ProcessorCount} cores; ratios against the first settings of each size");
+                    Console.WriteLine($"{"vectors",9} {"insert/s",10} {"ratio",6} {"cpu-bound/s",11} {"ratio",6} {"build s",8} {"ANN p50",9} {"ANN p99",9} {"exact p50",10} {"exact p99",10} {"speedup",8} {"recall@10",10} {"save s",7} {"reload s",9}  settings");
                 }
 
                 foreach (var size in list)
                 {
-                    var row = await StoreBench.RunAsync(size, parse.GetValue(queries), parse.GetValue(distribution) == "clustered", options, folder, seed: 42, ct);
-                    rows.Add(row);
-                    if (!asJson)
+                    StoreBenchRow? first = null;
+                    foreach (var setting in settings)
                     {
-                        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                            $"{row.Vectors,9} {row.InsertsPerSecond,10:0} {row.BuildSeconds,8:0.0} {row.AnnP50Ms,7:0.000}ms {row.AnnP99Ms,7:0.000}ms {row.ExactP50Ms,8:0.00}ms {row.ExactP99Ms,8:0.00}ms {row.SpeedupP50,7:0.0}x {row.RecallAt10,10:0.0000} {row.SaveSeconds,7:0.0} {row.ReloadSeconds,9:0.0}"));
+                        var row = await StoreBench.RunAsync(size, parse.GetValue(queries), parse.GetValue(distribution) == "clustered", setting, folder, seed: 42, ct);
+                        first ??= row;
+                        row = row with
+                        {
+                            InsertRatioToBaseline = row.InsertsPerSecond / first.InsertsPerSecond,
+                            CpuBoundInsertRatioToBaseline = row.CpuBoundInsertsPerSecond / first.CpuBoundInsertsPerSecond,
+                        };
+                        rows.Add(row);
+                        if (!asJson)
+                        {
+                            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                                $"{row.Vectors,9} {row.InsertsPerSecond,10:0} {row.InsertRatioToBaseline,6:0.00} {row.CpuBoundInsertsPerSecond,11:0} {row.CpuBoundInsertRatioToBaseline,6:0.00} {row.BuildSeconds,8:0.0} {row.AnnP50Ms,7:0.000}ms {row.AnnP99Ms,7:0.000}ms {row.ExactP50Ms,8:0.00}ms {row.ExactP99Ms,8:0.00}ms {row.SpeedupP50,7:0.0}x {row.RecallAt10,10:0.0000} {row.SaveSeconds,7:0.0} {row.ReloadSeconds,9:0.0}  {row.Settings}"));
+                        }
                     }
                 }
             }

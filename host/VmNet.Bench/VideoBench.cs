@@ -2,37 +2,59 @@ using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
+using VmNet.Catalogue;
+using VmNet.Commands;
 using VmNet.Media;
 using VmNet.VideoFeatures;
-using VmNet.Commands;
 
 namespace VmNet.Bench;
 
 /// <summary>
-/// <c>vmnet bench video</c>: frames per second for FFmpeg decoding alone, the CNN alone and the whole extraction,
-/// at several batch sizes, on a generated 720p H.264 video. Ratios are against the CNN alone at batch 1,
-/// measured in the same run.
+/// <c>vmnet bench video</c>: frames per second for FFmpeg decoding alone (every frame, and keyframes only), the CNN
+/// alone and the whole extraction with each decoding, at several batch sizes, on a generated 720p H.264 video (or the
+/// given ones). Ratios are against the full-decode extraction at the first batch size, measured in the same run; the
+/// keyframes-only features are compared with the full decode's (cosine of the pooled vectors) on every source.
 /// </summary>
 public static class VideoBench
 {
-    public sealed record Row(string Stage, int Batch, int Frames, double Seconds, double FramesPerSecond, double RatioToBaseline, double? MaxAbsDiffToBatch1);
+    /// <summary>
+    /// One stage. <c>CpuSeconds</c>: core-seconds this process and FFmpeg used; <c>CpuBoundFramesPerSecond</c>: the
+    /// frames/s all cores would give if the stage had the machine to itself (cores / core-seconds per frame), the
+    /// figure that other load on the machine does not move much.
+    /// </summary>
+    public sealed record Row(
+        string Stage, int Batch, int Frames, double Seconds, double FramesPerSecond, double RatioToBaseline, double? MaxAbsDiffToBatch1,
+        double CpuSeconds, double CpuBoundFramesPerSecond, double CpuRatioToBaseline);
 
-    public sealed record Report(string ExecutionProvider, string? ProviderNote, string Source, int ProcessorCount, IReadOnlyList<Row> Rows);
+    /// <summary>One source: its longest keyframe gap, what Auto picks, and how far keyframes-only features are from the full decode's.</summary>
+    public sealed record Source(string Path, double? LongestKeyframeGapSeconds, string AutoSampling, int FullFrames, int KeyframeFrames, double CosineKeyframesToFull);
+
+    public sealed record Report(
+        string ExecutionProvider, string? ProviderNote, int ProcessorCount, string Baseline, IReadOnlyList<Row> Rows, IReadOnlyList<Source> Sources);
 
     public static Command Create()
     {
         var seconds = new Option<double>("--seconds") { Description = "Length of the generated video", DefaultValueFactory = _ => 60 };
+        var keyframeInterval = new Option<double>("--keyframe-interval")
+        {
+            Description = "Seconds between keyframes of the generated video (x264 -g; streaming encoders use 1-2 s, FFmpeg's default is 10 s at 25 frames/s)",
+            DefaultValueFactory = _ => 1,
+        };
         var noisy = new Option<bool>("--noisy") { Description = "Add heavy temporal noise (hard to decode)" };
-        var file = new Option<string?>("--file") { Description = "Benchmark this video instead of a generated one" };
+        var files = new Option<string[]>("--file")
+        {
+            Description = "Benchmark these videos instead of a generated one (repeatable; throughput on the first, features on each)",
+            AllowMultipleArgumentsPerToken = true,
+        };
         var batches = new Option<int[]>("--batch")
         {
             Description = "Batch sizes (repeatable)",
-            DefaultValueFactory = _ => [1, 8, 32],
+            DefaultValueFactory = _ => [8, 1, 32],
             AllowMultipleArgumentsPerToken = true,
         };
-        var command = new Command("video", "Video features: decode, CNN and end-to-end frames/s at batch sizes 1/8/32.")
+        var command = new Command("video", "Video features: decode (full and keyframes only), CNN and end-to-end frames/s; keyframes-only features vs the full decode.")
         {
-            seconds, noisy, file, batches,
+            seconds, keyframeInterval, noisy, files, batches,
         };
         command.SetAction(async (parse, ct) =>
         {
@@ -41,10 +63,11 @@ public static class VideoBench
             Directory.CreateDirectory(temp);
             try
             {
-                var path = parse.GetValue(file) is { } given
-                    ? InputFiles.Existing(given)
-                    : await GenerateAsync(Path.Combine(temp, "bench.mp4"), parse.GetValue(seconds), parse.GetValue(noisy), ct);
-                var report = await RunAsync(options, path, parse.GetValue(batches)!, ct);
+                var given = parse.GetValue(files) ?? [];
+                IReadOnlyList<string> paths = given.Length > 0
+                    ? [.. given.Select(InputFiles.Existing)]
+                    : [await GenerateAsync(Path.Combine(temp, "bench.mp4"), parse.GetValue(seconds), parse.GetValue(keyframeInterval), parse.GetValue(noisy), ct)];
+                var report = await RunAsync(options, paths, parse.GetValue(batches)!, ct);
                 Print(report, parse.GetValue(CliOptions.Json));
                 return 0;
             }
@@ -56,24 +79,36 @@ public static class VideoBench
         return command;
     }
 
-    public static async Task<Report> RunAsync(VideoFeatureOptions options, string path, IReadOnlyList<int> batches, CancellationToken ct)
+    public static async Task<Report> RunAsync(VideoFeatureOptions options, IReadOnlyList<string> paths, IReadOnlyList<int> batches, CancellationToken ct)
     {
         using var extractor = new VideoFeatureExtractor(options, pcaStore: null);
-        var rows = new List<(string Stage, int Batch, int Frames, double Seconds, double? Diff)>();
+        var path = paths[0];
+        var rows = new List<(string Stage, int Batch, int Frames, double Seconds, double? Diff, double Cpu)>();
 
         var watch = Stopwatch.StartNew();
+        var cpu = CpuClock.Seconds();
         var decoded = new List<byte[]>();
-        await foreach (var frame in extractor.Decoder.DecodeAsync(path, ct))
+        await foreach (var frame in extractor.Decoder.DecodeAsync(path, VideoSampling.Full, ct))
         {
             decoded.Add(frame);
         }
 
-        rows.Add(("decode", 0, decoded.Count, watch.Elapsed.TotalSeconds, null));
+        rows.Add(("decode-full", 0, decoded.Count, watch.Elapsed.TotalSeconds, null, CpuClock.Seconds() - cpu));
+        watch.Restart();
+        cpu = CpuClock.Seconds();
+        var keyframes = 0;
+        await foreach (var _ in extractor.Decoder.DecodeAsync(path, VideoSampling.Keyframes, ct))
+        {
+            keyframes++;
+        }
+
+        rows.Add(("decode-keyframes", 0, keyframes, watch.Elapsed.TotalSeconds, null, CpuClock.Seconds() - cpu));
         _ = extractor.Cnn.Featurize(decoded.Take(1).ToList()); // warm-up: the first run allocates ONNX Runtime's arenas
         float[]? reference = null;
         foreach (var batch in batches.Prepend(1).Distinct())
         {
             watch.Restart();
+            cpu = CpuClock.Seconds();
             var features = new List<float>();
             foreach (var chunk in decoded.Chunk(batch))
             {
@@ -82,38 +117,61 @@ public static class VideoBench
 
             var seconds = watch.Elapsed.TotalSeconds;
             reference ??= [.. features];
-            rows.Add(("cnn", batch, decoded.Count, seconds, MaxAbsDiff(reference, features)));
+            rows.Add(("cnn", batch, decoded.Count, seconds, MaxAbsDiff(reference, features), CpuClock.Seconds() - cpu));
         }
 
+        // Alternating full and keyframes at each batch size, so a change in machine load hits both alike.
         foreach (var batch in batches.Distinct())
         {
-            watch.Restart();
-            var frames = await extractor.ComputeFramesAsync(path, batch, ct);
-            _ = extractor.Pool(frames);
-            rows.Add(("end-to-end", batch, frames.Count, watch.Elapsed.TotalSeconds, MaxAbsDiff(reference!, frames.Values)));
+            foreach (var sampling in new[] { VideoSampling.Full, VideoSampling.Keyframes })
+            {
+                watch.Restart();
+                cpu = CpuClock.Seconds();
+                var frames = await extractor.ComputeFramesAsync(path, batch, sampling, ct);
+                _ = extractor.Pool(frames);
+                rows.Add((sampling == VideoSampling.Full ? "end-to-end-full" : "end-to-end-keyframes", batch, frames.Count, watch.Elapsed.TotalSeconds,
+                    sampling == VideoSampling.Full ? MaxAbsDiff(reference!, frames.Values) : null, CpuClock.Seconds() - cpu));
+            }
         }
 
-        var baseline = rows.First(r => r.Stage == "cnn" && r.Batch == 1);
+        var sources = new List<Source>();
+        foreach (var source in paths)
+        {
+            var full = await extractor.ComputeFramesAsync(source, extractor.BatchSize, VideoSampling.Full, ct);
+            var key = await extractor.ComputeFramesAsync(source, extractor.BatchSize, VideoSampling.Keyframes, ct);
+            var gap = await KeyframeProbe.LongestGapAsync(source, options.MaxSeconds, options.DecodeTimeout, ct);
+            var auto = await extractor.Decoder.ChooseAsync(source, VideoSampling.Auto, ct);
+            sources.Add(new Source(source, gap, auto.ToString(), full.Count, key.Count,
+                VectorMath.Cosine(extractor.Pool(full).Vector, extractor.Pool(key).Vector)));
+        }
+
+        var baseline = rows.First(r => r.Stage == "end-to-end-full");
         var baselineFps = baseline.Frames / baseline.Seconds;
+        var cores = Environment.ProcessorCount;
+        var baselineCpuFps = baseline.Frames * cores / baseline.Cpu;
         return new Report(
-            extractor.Cnn.ExecutionProvider, extractor.Cnn.ProviderNote, path, Environment.ProcessorCount,
-            rows.Where(r => batches.Contains(r.Batch) || r.Stage == "decode")
-                .Select(r => new Row(r.Stage, r.Batch, r.Frames, r.Seconds, r.Frames / r.Seconds, r.Frames / r.Seconds / baselineFps, r.Diff))
-                .ToList());
+            extractor.Cnn.ExecutionProvider, extractor.Cnn.ProviderNote, Environment.ProcessorCount,
+            $"end-to-end-full at batch {baseline.Batch.ToString(CultureInfo.InvariantCulture)}",
+            rows.Where(r => batches.Contains(r.Batch) || r.Batch == 0)
+                .Select(r => new Row(r.Stage, r.Batch, r.Frames, r.Seconds, r.Frames / r.Seconds, r.Frames / r.Seconds / baselineFps, r.Diff,
+                    r.Cpu, r.Frames * cores / r.Cpu, r.Frames * cores / r.Cpu / baselineCpuFps))
+                .ToList(),
+            sources);
     }
 
     private static double MaxAbsDiff(IReadOnlyList<float> a, IReadOnlyList<float> b) =>
         a.Count != b.Count ? double.NaN : a.Zip(b, (x, y) => Math.Abs((double)x - y)).DefaultIfEmpty(0).Max();
 
-    private static async Task<string> GenerateAsync(string path, double seconds, bool noisy, CancellationToken ct)
+    private static async Task<string> GenerateAsync(string path, double seconds, double keyframeInterval, bool noisy, CancellationToken ct)
     {
         var duration = seconds.ToString("0.###", CultureInfo.InvariantCulture);
+        var gop = Math.Max(1, (int)Math.Round(keyframeInterval * 25)).ToString(CultureInfo.InvariantCulture);
         string[] args =
         [
             "-nostdin", "-hide_banner", "-loglevel", "error", "-y",
             "-f", "lavfi", "-i", $"testsrc2=size=1280x720:rate=25:duration={duration}",
             .. noisy ? (string[])["-vf", "noise=alls=60:allf=t+u"] : [],
-            "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", path,
+            "-c:v", "libx264", "-preset", "ultrafast", "-g", gop, "-pix_fmt", "yuv420p", path,
         ];
         var result = await ProcessRunner.RunAsync(FfmpegAudio.FfmpegProgram, args, TimeSpan.FromMinutes(10), ct);
         return result.ExitCode == 0
@@ -130,12 +188,19 @@ public static class VideoBench
         }
 
         Console.WriteLine($"video features on {report.ExecutionProvider} ({report.ProcessorCount} cores){(report.ProviderNote is null ? string.Empty : "; CUDA: " + report.ProviderNote)}");
-        Console.WriteLine($"source: {report.Source}");
-        Console.WriteLine($"{"stage",-11} {"batch",5} {"frames",6} {"seconds",8} {"frames/s",9} {"× cnn@1",8} {"max|Δ| vs b1",13}");
+        Console.WriteLine($"throughput on {report.Sources[0].Path}; ratios against {report.Baseline}");
+        Console.WriteLine($"{"stage",-21} {"batch",5} {"frames",6} {"seconds",8} {"frames/s",9} {"ratio",6} {"cpu s",7} {"cpu-bound f/s",13} {"ratio",6} {"max|Δ| vs cnn@1",15}");
         foreach (var r in report.Rows)
         {
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"{r.Stage,-11} {(r.Batch == 0 ? "-" : r.Batch.ToString(CultureInfo.InvariantCulture)),5} {r.Frames,6} {r.Seconds,8:0.000} {r.FramesPerSecond,9:0.0} {r.RatioToBaseline,8:0.00} {(r.MaxAbsDiffToBatch1 is { } d ? d.ToString("0.0e0", CultureInfo.InvariantCulture) : "-"),13}"));
+                $"{r.Stage,-21} {(r.Batch == 0 ? "-" : r.Batch.ToString(CultureInfo.InvariantCulture)),5} {r.Frames,6} {r.Seconds,8:0.000} {r.FramesPerSecond,9:0.0} {r.RatioToBaseline,6:0.00} {r.CpuSeconds,7:0.00} {r.CpuBoundFramesPerSecond,13:0.0} {r.CpuRatioToBaseline,6:0.00} {(r.MaxAbsDiffToBatch1 is { } d ? d.ToString("0.0e0", CultureInfo.InvariantCulture) : "-"),15}"));
+        }
+
+        Console.WriteLine($"{"longest keyframe gap",20} {"auto",9} {"frames full/keyframes",21} {"cosine",7}  source");
+        foreach (var s in report.Sources)
+        {
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"{(s.LongestKeyframeGapSeconds is { } g ? g.ToString("0.00", CultureInfo.InvariantCulture) + " s" : "-"),20} {s.AutoSampling,9} {s.FullFrames + "/" + s.KeyframeFrames,21} {s.CosineKeyframesToFull,7:0.0000}  {s.Path}"));
         }
     }
 }

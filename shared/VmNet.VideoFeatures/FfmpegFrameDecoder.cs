@@ -8,25 +8,35 @@ namespace VmNet.VideoFeatures;
 /// Decodes a video to square rgb24 frames at a fixed rate with one FFmpeg pipe (<c>fps</c>, then scale to cover
 /// the square and centre-crop, as ImageNet models were trained). Chosen over OpenCV because it was faster on every
 /// video tried (figures: services/video-features/README.md; <c>vmnet bench video</c> measures it here).
+/// With <see cref="VideoSampling.Auto"/>, a video whose keyframes are at most <paramref name="keyframeMaxGapSeconds"/>
+/// apart is decoded from its keyframes only: decoding every frame was most of the cost of 1 frame/s sampling.
 /// </summary>
-public sealed class FfmpegFrameDecoder(int size, double framesPerSecond, double maxSeconds, TimeSpan timeout)
+public sealed class FfmpegFrameDecoder(
+    int size, double framesPerSecond, double maxSeconds, TimeSpan timeout,
+    VideoSampling sampling = VideoSampling.Full, double keyframeMaxGapSeconds = 1)
 {
     public int Size => size;
+
+    public VideoSampling Sampling => sampling;
 
     public int FrameBytes => size * size * 3;
 
     /// <summary>The most frames one video yields.</summary>
     public int MaxFrames => (int)Math.Ceiling(maxSeconds * framesPerSecond);
 
-    public IReadOnlyList<string> Arguments(string path, bool firstFrameOnly = false)
+    public IReadOnlyList<string> Arguments(string path, bool firstFrameOnly = false, bool keyframesOnly = false)
     {
         var crop = $"scale={size}:{size}:force_original_aspect_ratio=increase,crop={size}:{size}";
         return
         [
             "-nostdin", "-hide_banner", "-loglevel", "error", .. MediaProbe.SafeInputOptions,
+            .. keyframesOnly ? (string[])["-skip_frame", "nokey"] : [],
             "-t", F(maxSeconds), "-i", Path.GetFullPath(path),
             "-map", "0:v:0", "-an", "-sn", "-dn",
-            .. firstFrameOnly ? (string[])["-vf", crop, "-frames:v", "1"] : ["-vf", $"fps={F(framesPerSecond)},{crop}"],
+            .. firstFrameOnly ? (string[])["-vf", crop, "-frames:v", "1"]
+                // Keyframes only: the last keyframe also fills the last tick (the full decode has frames up to the end).
+                : keyframesOnly ? ["-vf", $"fps={F(framesPerSecond)}:eof_action=pass,{crop}"]
+                : ["-vf", $"fps={F(framesPerSecond)},{crop}"],
             "-pix_fmt", "rgb24", "-f", "rawvideo", "pipe:1",
         ];
     }
@@ -35,15 +45,20 @@ public sealed class FfmpegFrameDecoder(int size, double framesPerSecond, double 
     /// The frames in order, each <see cref="FrameBytes"/> bytes (a fresh array per frame). A video shorter than one
     /// frame interval still yields its first frame. Throws <see cref="MediaDecodeException"/> with FFmpeg's reason.
     /// </summary>
-    public async IAsyncEnumerable<byte[]> DecodeAsync(string path, [EnumeratorCancellation] CancellationToken cancellationToken)
+    public IAsyncEnumerable<byte[]> DecodeAsync(string path, CancellationToken cancellationToken) =>
+        DecodeAsync(path, sampling, cancellationToken);
+
+    /// <summary>The frames with an explicit <see cref="VideoSampling"/> (the benchmark compares them).</summary>
+    public async IAsyncEnumerable<byte[]> DecodeAsync(string path, VideoSampling how, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         if (!File.Exists(path))
         {
             throw new MediaDecodeException($"no such file: {path}");
         }
 
+        var keyframesOnly = await ChooseAsync(path, how, cancellationToken) == VideoSampling.Keyframes;
         var count = 0;
-        await foreach (var frame in RunAsync(path, firstFrameOnly: false, cancellationToken))
+        await foreach (var frame in RunAsync(path, firstFrameOnly: false, keyframesOnly, cancellationToken))
         {
             count++;
             yield return frame;
@@ -52,7 +67,7 @@ public sealed class FfmpegFrameDecoder(int size, double framesPerSecond, double 
         if (count == 0)
         {
             // The fps filter emits nothing for clips shorter than half a frame interval.
-            await foreach (var frame in RunAsync(path, firstFrameOnly: true, cancellationToken))
+            await foreach (var frame in RunAsync(path, firstFrameOnly: true, keyframesOnly: false, cancellationToken))
             {
                 count++;
                 yield return frame;
@@ -65,11 +80,24 @@ public sealed class FfmpegFrameDecoder(int size, double framesPerSecond, double 
         }
     }
 
-    private async IAsyncEnumerable<byte[]> RunAsync(string path, bool firstFrameOnly, [EnumeratorCancellation] CancellationToken cancellationToken)
+    /// <summary>What <paramref name="how"/> means for this video: <see cref="VideoSampling.Auto"/> probes its keyframes.</summary>
+    public async Task<VideoSampling> ChooseAsync(string path, VideoSampling how, CancellationToken cancellationToken)
+    {
+        if (how != VideoSampling.Auto)
+        {
+            return how;
+        }
+
+        var gap = await KeyframeProbe.LongestGapAsync(path, maxSeconds, timeout, cancellationToken);
+        return gap is { } g && g <= keyframeMaxGapSeconds + 1e-3 ? VideoSampling.Keyframes : VideoSampling.Full;
+    }
+
+    private async IAsyncEnumerable<byte[]> RunAsync(
+        string path, bool firstFrameOnly, bool keyframesOnly, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         using var timeoutCts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeoutCts.CancelAfter(timeout);
-        await using var process = StreamingProcess.Start(FfmpegAudio.FfmpegProgram, Arguments(path, firstFrameOnly));
+        await using var process = StreamingProcess.Start(FfmpegAudio.FfmpegProgram, Arguments(path, firstFrameOnly, keyframesOnly));
         var stdout = process.StandardOutput;
         var produced = 0;
         while (produced < MaxFrames)

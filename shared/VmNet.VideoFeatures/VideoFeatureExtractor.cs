@@ -44,7 +44,8 @@ public sealed class VideoFeatureExtractor : IDisposable
         _pcaStore = pcaStore;
         _ownsCnn = cnn is null;
         Cnn = cnn ?? new CnnFeaturizer(options);
-        Decoder = new FfmpegFrameDecoder(options.InputSize, options.FramesPerSecond, options.MaxSeconds, options.DecodeTimeout);
+        Decoder = new FfmpegFrameDecoder(options.InputSize, options.FramesPerSecond, options.MaxSeconds, options.DecodeTimeout,
+            options.Sampling, options.KeyframeMaxGapSeconds);
         ExtractorVersion = VersionOf(options);
     }
 
@@ -66,7 +67,11 @@ public sealed class VideoFeatureExtractor : IDisposable
         Pool(await ComputeFramesAsync(path, _options.BatchSize, cancellationToken));
 
     /// <summary>Frame features of a video: FFmpeg decodes on its own process while batches run through the CNN.</summary>
-    public async Task<FrameFeatures> ComputeFramesAsync(string path, int batchSize, CancellationToken cancellationToken)
+    public Task<FrameFeatures> ComputeFramesAsync(string path, int batchSize, CancellationToken cancellationToken) =>
+        ComputeFramesAsync(path, batchSize, Decoder.Sampling, cancellationToken);
+
+    /// <summary>Frame features with an explicit <see cref="VideoSampling"/> (the benchmark compares them).</summary>
+    public async Task<FrameFeatures> ComputeFramesAsync(string path, int batchSize, VideoSampling sampling, CancellationToken cancellationToken)
     {
         batchSize = Math.Max(1, batchSize);
         var frames = Channel.CreateBounded<byte[]>(new BoundedChannelOptions(2 * batchSize) { SingleReader = true, SingleWriter = true });
@@ -76,7 +81,7 @@ public sealed class VideoFeatureExtractor : IDisposable
             {
                 try
                 {
-                    await foreach (var frame in Decoder.DecodeAsync(path, stop.Token))
+                    await foreach (var frame in Decoder.DecodeAsync(path, sampling, stop.Token))
                     {
                         await frames.Writer.WriteAsync(frame, stop.Token);
                     }
@@ -162,7 +167,8 @@ public sealed class VideoFeatureExtractor : IDisposable
         var defaults = new VideoFeatureOptions();
         if (options.ModelPath == defaults.ModelPath && options.PreprocessModelPath == defaults.PreprocessModelPath
             && options.OutputName == defaults.OutputName && options.InputSize == defaults.InputSize
-            && options.FramesPerSecond == defaults.FramesPerSecond && options.MaxSeconds == defaults.MaxSeconds)
+            && options.FramesPerSecond == defaults.FramesPerSecond && options.MaxSeconds == defaults.MaxSeconds
+            && options.Sampling == defaults.Sampling && options.KeyframeMaxGapSeconds == defaults.KeyframeMaxGapSeconds)
         {
             return DefaultExtractorVersion;
         }
@@ -177,6 +183,13 @@ public sealed class VideoFeatureExtractor : IDisposable
         hash.AppendData(System.Text.Encoding.UTF8.GetBytes(string.Join('|',
             options.InputName, options.OutputName, options.InputSize, options.FramesPerSecond, options.MaxSeconds,
             string.Join(',', options.Mean), string.Join(',', options.Std))));
+        if (options.Sampling != defaults.Sampling || options.KeyframeMaxGapSeconds != defaults.KeyframeMaxGapSeconds)
+        {
+            // Appended only when set, so the versions of earlier non-default settings stay what they were.
+            hash.AppendData(System.Text.Encoding.UTF8.GetBytes(
+                string.Create(System.Globalization.CultureInfo.InvariantCulture, $"|{options.Sampling}|{options.KeyframeMaxGapSeconds}")));
+        }
+
         return $"onnx-{Convert.ToHexStringLower(hash.GetHashAndReset())[..12]}-v1";
     }
 }
