@@ -30,8 +30,15 @@ public sealed record VideoFeatureResult(
 /// </summary>
 public sealed class VideoFeatureExtractor : IDisposable
 {
-    /// <summary>The version of the default pipeline (packaged ResNet18, 224² centre crop, 1 frame/s, 360 s).</summary>
-    public const string DefaultExtractorVersion = "resnet18-224c-1fps-360s-v1";
+    /// <summary>
+    /// The version of the default pipeline (packaged ResNet18, 224² centre crop, 1 frame/s, 360 s, Auto sampling). v2:
+    /// Auto decodes keyframes only where they are close enough, which changes the frames of those videos; features
+    /// made by v1 (every frame decoded) are not mixed with them.
+    /// </summary>
+    public const string DefaultExtractorVersion = "resnet18-224c-1fps-360s-v2";
+
+    /// <summary>The default pipeline with <see cref="VideoSampling.Full"/>: exactly what v1 computed, so its caches stay valid.</summary>
+    public const string FullDecodeExtractorVersion = "resnet18-224c-1fps-360s-v1";
 
     private readonly VideoFeatureOptions _options;
     private readonly VideoPcaStore? _pcaStore;
@@ -167,10 +174,17 @@ public sealed class VideoFeatureExtractor : IDisposable
         var defaults = new VideoFeatureOptions();
         if (options.ModelPath == defaults.ModelPath && options.PreprocessModelPath == defaults.PreprocessModelPath
             && options.OutputName == defaults.OutputName && options.InputSize == defaults.InputSize
-            && options.FramesPerSecond == defaults.FramesPerSecond && options.MaxSeconds == defaults.MaxSeconds
-            && options.Sampling == defaults.Sampling && options.KeyframeMaxGapSeconds == defaults.KeyframeMaxGapSeconds)
+            && options.FramesPerSecond == defaults.FramesPerSecond && options.MaxSeconds == defaults.MaxSeconds)
         {
-            return DefaultExtractorVersion;
+            if (options.Sampling == VideoSampling.Full)
+            {
+                return FullDecodeExtractorVersion;
+            }
+
+            if (options.Sampling == defaults.Sampling && options.KeyframeMaxGapSeconds == defaults.KeyframeMaxGapSeconds)
+            {
+                return DefaultExtractorVersion;
+            }
         }
 
         // Another model or sampling gives other frames: a version of its own, so caches and PCAs never mix.
@@ -183,9 +197,10 @@ public sealed class VideoFeatureExtractor : IDisposable
         hash.AppendData(System.Text.Encoding.UTF8.GetBytes(string.Join('|',
             options.InputName, options.OutputName, options.InputSize, options.FramesPerSecond, options.MaxSeconds,
             string.Join(',', options.Mean), string.Join(',', options.Std))));
-        if (options.Sampling != defaults.Sampling || options.KeyframeMaxGapSeconds != defaults.KeyframeMaxGapSeconds)
+        if (options.Sampling != VideoSampling.Full)
         {
-            // Appended only when set, so the versions of earlier non-default settings stay what they were.
+            // Full is what every earlier version decoded: only the other samplings change the hash, so the versions of
+            // earlier non-default settings stay what they were when decoded in full.
             hash.AppendData(System.Text.Encoding.UTF8.GetBytes(
                 string.Create(System.Globalization.CultureInfo.InvariantCulture, $"|{options.Sampling}|{options.KeyframeMaxGapSeconds}")));
         }

@@ -21,6 +21,32 @@ public sealed class KeyframeSamplingTests(ArtworkVideos videos)
     }
 
     [Fact]
+    public void Features_made_another_way_get_another_version_and_the_full_decode_keeps_the_old_one()
+    {
+        // Auto changes the frames of videos with close keyframes: its vectors must never share a version (and so a
+        // cache entry or a PCA) with those of the full decode, which is what every earlier version computed.
+        string VersionWith(Action<VideoFeatureOptions> set)
+        {
+            var options = new VideoFeatureOptions();
+            set(options);
+            using var extractor = new VideoFeatureExtractor(options, null, videos.Extractor.Cnn);
+            return extractor.ExtractorVersion;
+        }
+
+        var auto = VersionWith(_ => { });
+        var full = VersionWith(o => o.Sampling = VideoSampling.Full);
+        var keyframes = VersionWith(o => o.Sampling = VideoSampling.Keyframes);
+        var widerGap = VersionWith(o => o.KeyframeMaxGapSeconds = 2);
+
+        Assert.Equal(VideoFeatureExtractor.DefaultExtractorVersion, auto);
+        Assert.Equal(VideoFeatureExtractor.FullDecodeExtractorVersion, full);
+        Assert.Equal(4, new[] { auto, full, keyframes, widerGap }.Distinct().Count());
+        Assert.Equal(VersionWith(o => { o.FramesPerSecond = 2; o.Sampling = VideoSampling.Full; }),
+            VersionWith(o => { o.FramesPerSecond = 2; o.Sampling = VideoSampling.Full; o.KeyframeMaxGapSeconds = 3; }));
+        Assert.NotEqual(VersionWith(o => o.FramesPerSecond = 2), VersionWith(o => { o.FramesPerSecond = 2; o.Sampling = VideoSampling.Full; }));
+    }
+
+    [Fact]
     public async Task Auto_decodes_keyframes_only_when_they_are_a_second_apart_and_the_features_stay_those_of_the_full_decode()
     {
         var oneSecondGop = await ArtworkVideos.FfmpegAsync(Path.Combine(videos.Folder, "garden-gop1s.mp4"),
