@@ -12,6 +12,8 @@ using VmNet.ServiceDefaults;
 using VmNet.Commands;
 using VmNet.Embedder;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.Options;
+using VmNet.Storage;
 
 namespace VmNet.Cli;
 
@@ -26,7 +28,7 @@ public static class ModelsCommand
 
     public static Command Create()
     {
-        var list = new Command("list", "List model versions: folders under data/models and vector generations, the live one marked.") { };
+        var list = new Command("list", "List the model versions kept (VectorStore:RetainGenerations): folders under data/models and vector generations, the live one marked.") { };
         list.SetAction(async (parse, ct) => await ListAsync(CommandContext.From(parse), ct));
 
         var version = new Argument<string>("version") { Description = "Model version to make live (roll back or forward)" };
@@ -74,6 +76,7 @@ public static class ModelsCommand
             Console.WriteLine("(no models yet)");
         }
 
+        Console.WriteLine(GenerationRetention.Describe(host.Services.GetRequiredService<IOptions<VectorStoreOptions>>().Value.RetainGenerations));
         return 0;
     }
 

@@ -5,10 +5,14 @@ using VmNet.Search;
 using VmNet.Search.Client;
 using VmNet.Search.V1;
 using VmNet.Commands;
+using VmNet.Media;
 
 namespace VmNet.Cli;
 
-/// <summary><c>vmnet search --video FILE | --music FILE | --id ID [--top K] [--server URL] [--json]</c>: a gRPC client of a running search role.</summary>
+/// <summary>
+/// <c>vmnet search --video FILE | --music FILE | --id ID | --similar ID | --external-id X [--label k=v]... [--top K]
+/// [--server URL] [--json]</c>: a gRPC client of a running search role.
+/// </summary>
 public static class SearchCommand
 {
     private static readonly JsonFormatter Json = new(JsonFormatter.Settings.Default.WithFormatDefaultValues(true));
@@ -18,12 +22,20 @@ public static class SearchCommand
         var video = new Option<FileInfo?>("--video") { Description = "Upload this video file and find music for it" };
         var music = new Option<FileInfo?>("--music") { Description = "Upload this music file and find videos for it" };
         var id = new Option<string?>("--id") { Description = "Query with a catalogue media id (see --find)" };
+        var similar = new Option<string?>("--similar") { Description = "Find items like this catalogue media id in its own modality: tracks like a track, videos like a video" };
+        var externalId = new Option<string?>("--external-id") { Description = "Like --similar, for the item the platform knows by this external id" };
         var find = new Option<string>("--find")
         {
-            Description = "With --id: what to find, music (the id is a video) or videos (the id is a music track)",
+            Description = "With --id: what to find, music (the id is a video) or videos (the id is a music track); "
+                + "with --similar or --external-id: which half to start from (default: music when the item has some)",
             DefaultValueFactory = _ => "music",
         };
         find.AcceptOnlyFromAmong("music", "videos");
+        var labels = new Option<string[]>("--label")
+        {
+            Description = "Only results with this label key=value (mood=calm); repeat to require several",
+            AllowMultipleArgumentsPerToken = false,
+        };
         var top = new Option<int>("--top") { Description = "Results wanted", DefaultValueFactory = _ => 10 };
         var server = new Option<string?>("--server") { Description = "Search gRPC address (default: Search:GrpcUrl, http://127.0.0.1:5081)" };
         var apiKey = new Option<string?>("--api-key") { Description = "Query API key (default: $VMNET_SEARCH_API_KEY), when the server requires one" };
@@ -38,14 +50,14 @@ public static class SearchCommand
         var maxSeconds = new Option<double?>("--max-duration") { Description = "Only results at most this many seconds long" };
         var command = new Command("search", "Find music for a video or videos for a music track on a running search service.")
         {
-            video, music, id, find, top, server, apiKey, caFile, explain, minBpm, maxBpm, minSeconds, maxSeconds,
+            video, music, id, similar, externalId, find, labels, top, server, apiKey, caFile, explain, minBpm, maxBpm, minSeconds, maxSeconds,
         };
         command.Validators.Add(r =>
         {
-            var given = new[] { r.GetValue(video) is not null, r.GetValue(music) is not null, r.GetValue(id) is not null }.Count(g => g);
+            var given = new object?[] { r.GetValue(video), r.GetValue(music), r.GetValue(id), r.GetValue(similar), r.GetValue(externalId) }.Count(g => g is not null);
             if (given != 1)
             {
-                r.AddError("give exactly one of --video FILE, --music FILE or --id ID");
+                r.AddError("give exactly one of --video FILE, --music FILE, --id ID, --similar ID or --external-id X");
             }
         });
         command.SetAction(async (parse, ct) =>
@@ -71,6 +83,16 @@ public static class SearchCommand
                 filter.MaxDurationSeconds = d;
             }
 
+            // Checked here, before any connection: a bad label is one line, never a round trip.
+            try
+            {
+                filter.Labels.AddRange((MediaLabels.Parse(parse.GetValue(labels) ?? []) ?? []).Select(l => $"{l.Key}={l.Value}"));
+            }
+            catch (FormatException e)
+            {
+                throw new UsageException(e.Message);
+            }
+
             var options = new QueryOptions { TopK = parse.GetValue(top), Explain = parse.GetValue(explain), Filter = filter };
             var context = CommandContext.From(parse);
             var address = parse.GetValue(server) ?? context.Section<SearchOptions>(SearchOptions.Section).GrpcUrl;
@@ -85,7 +107,11 @@ public static class SearchCommand
                 uri,
                 parse.GetValue(apiKey) ?? Environment.GetEnvironmentVariable("VMNET_SEARCH_API_KEY"),
                 new SearchClientOptions { CaFile = string.IsNullOrEmpty(ca) ? null : InputFiles.Existing(ca), RequireTls = !string.IsNullOrEmpty(ca) });
-            var reply = parse.GetValue(video) is { } v ? await client.FindMusicForVideoFileAsync(InputFiles.Existing(v.FullName), options, ct)
+            // For similar items --find names the half to start from, only when given (else the server picks).
+            var half = parse.GetResult(find) is { Implicit: false } ? (parse.GetValue(find) == "videos" ? Modality.Video : Modality.Music) : Modality.Unspecified;
+            var reply = parse.GetValue(similar) is { } like ? await client.FindSimilarAsync(like, half, options, ct)
+                : parse.GetValue(externalId) is { } external ? await client.FindSimilarByExternalIdAsync(external, half, options, ct)
+                : parse.GetValue(video) is { } v ? await client.FindMusicForVideoFileAsync(InputFiles.Existing(v.FullName), options, ct)
                 : parse.GetValue(music) is { } m ? await client.FindVideosForMusicFileAsync(InputFiles.Existing(m.FullName), options, ct)
                 : parse.GetValue(find) == "videos" ? await client.FindVideosForMusicIdAsync(parse.GetValue(id)!, options, ct)
                 : await client.FindMusicForVideoIdAsync(parse.GetValue(id)!, options, ct);

@@ -2,27 +2,32 @@ using VmNet.Contracts;
 
 namespace VmNet.Catalogue;
 
-/// <summary>Content filters for a query; null bounds are open.</summary>
+/// <summary>
+/// Content filters for a query; null bounds are open. <paramref name="Labels"/>: every pair must be among the item's
+/// labels (AND, exact values); the stores apply it inside their search, from the labels each vector carries.
+/// </summary>
 public sealed record SearchFilter(
     double? MinDurationSeconds = null,
     double? MaxDurationSeconds = null,
     double? MinTempoBpm = null,
     double? MaxTempoBpm = null,
-    MediaKind? Kind = null);
+    MediaKind? Kind = null,
+    IReadOnlyDictionary<string, string>? Labels = null);
 
 public sealed record VectorHit(string MediaId, float Score);
 
 /// <summary>An answer from exactly one generation (model version).</summary>
 public sealed record VectorSearchResult(string Generation, IReadOnlyList<VectorHit> Hits);
 
-/// <summary>One embedded half of an item, with the payload filters use.</summary>
+/// <summary>One embedded half of an item, with the payload filters use (the labels given at ingest among them).</summary>
 public sealed record VectorRecord(
     string MediaId,
     Modality Modality,
     float[] Vector,
     MediaKind Kind,
     double DurationSeconds,
-    double? TempoBpm);
+    double? TempoBpm,
+    IReadOnlyDictionary<string, string>? Labels = null);
 
 public sealed record GenerationInfo(string Generation, int Dimension, long MusicCount, long VideoCount, bool IsLive, DateTimeOffset CreatedAt);
 
@@ -51,6 +56,13 @@ public interface IVectorStore
     Task<IReadOnlyList<GenerationInfo>> ListGenerationsAsync(CancellationToken cancellationToken);
 
     Task<float[]?> GetVectorAsync(string generation, Modality modality, string mediaId, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Deletes <paramref name="generation"/> and every vector in it, from memory and from the backing store (see
+    /// <see cref="GenerationRetention"/>). Refuses the live generation (<see cref="InvalidOperationException"/>);
+    /// dropping one that does not exist changes nothing.
+    /// </summary>
+    Task DropGenerationAsync(string generation, CancellationToken cancellationToken);
 
     /// <summary>Top <paramref name="k"/> items of <paramref name="target"/> modality by cosine similarity, in the live generation.</summary>
     Task<VectorSearchResult> SearchAsync(Modality target, float[] query, int k, SearchFilter? filter, CancellationToken cancellationToken);

@@ -73,7 +73,32 @@ public static class VectorMath
             && (filter.MaxDurationSeconds is null || record.DurationSeconds <= filter.MaxDurationSeconds)
             && (filter.MinTempoBpm is null || (record.TempoBpm is { } t1 && t1 >= filter.MinTempoBpm))
             && (filter.MaxTempoBpm is null || (record.TempoBpm is { } t2 && t2 <= filter.MaxTempoBpm))
-            && (filter.Kind is null || record.Kind == filter.Kind));
+            && (filter.Kind is null || record.Kind == filter.Kind)
+            && HasLabels(record.Labels, filter.Labels));
+
+    /// <summary>Whether <paramref name="labels"/> hold every pair of <paramref name="wanted"/> (none wanted: true).</summary>
+    public static bool HasLabels(IReadOnlyDictionary<string, string>? labels, IReadOnlyDictionary<string, string>? wanted)
+    {
+        if (wanted is null || wanted.Count == 0)
+        {
+            return true;
+        }
+
+        if (labels is null)
+        {
+            return false;
+        }
+
+        foreach (var (key, value) in wanted)
+        {
+            if (!labels.TryGetValue(key, out var have) || !string.Equals(have, value, StringComparison.Ordinal))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
 
     /// <summary>Top <paramref name="k"/> by cosine over unit vectors, best first, ties by media id.</summary>
     public static List<VectorHit> ExactTopK(IEnumerable<VectorRecord> candidates, float[] unitQuery, int k, SearchFilter? filter)

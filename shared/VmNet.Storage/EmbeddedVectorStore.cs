@@ -95,22 +95,31 @@ public sealed partial class EmbeddedVectorStore : IVectorStore, IDisposable
             return;
         }
 
-        var normalized = records.Select(r => r with { MediaId = ValidMediaId(r.MediaId), Vector = VectorMath.Normalized(r.Vector, target.Dimension) }).ToList();
+        var normalized = records.Select(r => r with
+        {
+            MediaId = ValidMediaId(r.MediaId), Vector = VectorMath.Normalized(r.Vector, target.Dimension), Labels = VectorLabels.Valid(r.Labels),
+        }).ToList();
 
         // One writer per generation keeps SQLite and the in-memory graph in the same order.
         await target.WriteGate.WaitAsync(cancellationToken);
         try
         {
+            if (!_generations.TryGetValue(generation, out var current) || !ReferenceEquals(current, target))
+            {
+                throw new KeyNotFoundException($"generation '{generation}' was dropped");
+            }
+
             await using (var connection = Sqlite.Open(_path))
             await using (var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken))
             await using (var command = connection.CreateCommand())
             {
                 command.Transaction = transaction;
                 command.CommandText = """
-                    INSERT INTO vectors (generation, modality, media_id, kind, duration, tempo, vector)
-                    VALUES ($generation, $modality, $id, $kind, $duration, $tempo, $vector)
+                    INSERT INTO vectors (generation, modality, media_id, kind, duration, tempo, vector, labels)
+                    VALUES ($generation, $modality, $id, $kind, $duration, $tempo, $vector, $labels)
                     ON CONFLICT (generation, modality, media_id) DO UPDATE SET
-                        kind = excluded.kind, duration = excluded.duration, tempo = excluded.tempo, vector = excluded.vector
+                        kind = excluded.kind, duration = excluded.duration, tempo = excluded.tempo, vector = excluded.vector,
+                        labels = excluded.labels
                     """;
                 var generationParameter = command.Parameters.Add("$generation", SqliteType.Text);
                 var modality = command.Parameters.Add("$modality", SqliteType.Integer);
@@ -119,6 +128,7 @@ public sealed partial class EmbeddedVectorStore : IVectorStore, IDisposable
                 var duration = command.Parameters.Add("$duration", SqliteType.Real);
                 var tempo = command.Parameters.Add("$tempo", SqliteType.Real);
                 var vector = command.Parameters.Add("$vector", SqliteType.Blob);
+                var labels = command.Parameters.Add("$labels", SqliteType.Text);
                 generationParameter.Value = generation;
                 foreach (var r in normalized)
                 {
@@ -128,6 +138,7 @@ public sealed partial class EmbeddedVectorStore : IVectorStore, IDisposable
                     duration.Value = r.DurationSeconds;
                     tempo.Value = r.TempoBpm is { } t ? t : DBNull.Value;
                     vector.Value = Sqlite.ToBlob(r.Vector);
+                    labels.Value = VectorLabels.ToJson(r.Labels) is { } json ? json : DBNull.Value;
                     await command.ExecuteNonQueryAsync(cancellationToken);
                 }
 
@@ -168,6 +179,66 @@ public sealed partial class EmbeddedVectorStore : IVectorStore, IDisposable
         {
             _metadataGate.Release();
         }
+    }
+
+    public async Task DropGenerationAsync(string generation, CancellationToken cancellationToken)
+    {
+        ValidateName(generation);
+        Generation? dropped;
+        await _metadataGate.WaitAsync(cancellationToken);
+        try
+        {
+            if (!_generations.TryGetValue(generation, out dropped))
+            {
+                return;
+            }
+
+            if (ReferenceEquals(dropped, _live))
+            {
+                throw new InvalidOperationException($"generation {generation} is live: it cannot be dropped");
+            }
+
+            // A write in flight to this generation finishes first; none starts after it is gone from the map.
+            await dropped.WriteGate.WaitAsync(cancellationToken);
+            try
+            {
+                await using (var connection = Sqlite.Open(_path))
+                await using (var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken))
+                await using (var command = connection.CreateCommand())
+                {
+                    command.Transaction = transaction;
+                    command.CommandText = "DELETE FROM vectors WHERE generation = $name; DELETE FROM generations WHERE name = $name";
+                    command.Parameters.AddWithValue("$name", generation);
+                    await command.ExecuteNonQueryAsync(cancellationToken);
+                    await transaction.CommitAsync(cancellationToken);
+                }
+
+                _generations.TryRemove(generation, out _);
+            }
+            finally
+            {
+                dropped.WriteGate.Release();
+            }
+        }
+        finally
+        {
+            _metadataGate.Release();
+        }
+
+        // Graph files saved by an earlier clean stop would otherwise stay beside the database for ever.
+        if (Directory.Exists(GraphFolder(_path)))
+        {
+            foreach (var modality in Enum.GetValues<Modality>())
+            {
+                var path = GraphPath(generation, modality);
+                File.Delete(path);
+                File.Delete(path + ".keys");
+            }
+        }
+
+        // The memory goes once no query holds the graph (a query that took it before the drop answers from it).
+        dropped.Close();
+        LogDropped(generation);
     }
 
     public Task<IReadOnlyList<GenerationInfo>> ListGenerationsAsync(CancellationToken cancellationToken)
@@ -256,6 +327,18 @@ public sealed partial class EmbeddedVectorStore : IVectorStore, IDisposable
     private Generation Find(string generation) =>
         _generations.TryGetValue(generation, out var g) ? g : throw new KeyNotFoundException($"no generation '{generation}'; create it first");
 
+    // Databases written before labels travelled with the vectors lack the column; their vectors have no labels
+    // until the embedder writes them again (a re-embedding, or the item's next features or ingest).
+    private static void AddLabelsColumn(SqliteConnection connection)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT COUNT(*) FROM pragma_table_info('vectors') WHERE name = 'labels'";
+        if (Convert.ToInt64(command.ExecuteScalar(), CultureInfo.InvariantCulture) == 0)
+        {
+            Sqlite.Execute(connection, "ALTER TABLE vectors ADD COLUMN labels TEXT NULL");
+        }
+    }
+
     private void Load()
     {
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(_path))!);
@@ -265,9 +348,10 @@ public sealed partial class EmbeddedVectorStore : IVectorStore, IDisposable
             CREATE TABLE IF NOT EXISTS live (id INTEGER PRIMARY KEY CHECK (id = 1), generation TEXT NOT NULL);
             CREATE TABLE IF NOT EXISTS vectors (
                 generation TEXT NOT NULL, modality INTEGER NOT NULL, media_id TEXT NOT NULL,
-                kind INTEGER NOT NULL, duration REAL NOT NULL, tempo REAL NULL, vector BLOB NOT NULL,
+                kind INTEGER NOT NULL, duration REAL NOT NULL, tempo REAL NULL, vector BLOB NOT NULL, labels TEXT NULL,
                 PRIMARY KEY (generation, modality, media_id));
             """);
+        AddLabelsColumn(connection);
         using (var command = connection.CreateCommand())
         {
             command.CommandText = "SELECT name, dimension, created_at FROM generations";
@@ -285,14 +369,16 @@ public sealed partial class EmbeddedVectorStore : IVectorStore, IDisposable
             foreach (var modality in Enum.GetValues<Modality>())
             {
                 using var command = connection.CreateCommand();
-                command.CommandText = "SELECT media_id, kind, duration, tempo, vector FROM vectors WHERE generation = $g AND modality = $m";
+                command.CommandText = "SELECT media_id, kind, duration, tempo, vector, labels FROM vectors WHERE generation = $g AND modality = $m";
                 command.Parameters.AddWithValue("$g", generation.Name);
                 command.Parameters.AddWithValue("$m", (int)modality);
                 using var reader = command.ExecuteReader();
                 var batch = new List<VectorRecord>();
                 while (reader.Read())
                 {
-                    batch.Add(new VectorRecord(reader.GetString(0), modality, Sqlite.FromBlob((byte[])reader[4]), (MediaKind)reader.GetInt32(1), reader.GetDouble(2), reader.IsDBNull(3) ? null : reader.GetDouble(3)));
+                    batch.Add(new VectorRecord(
+                        reader.GetString(0), modality, Sqlite.FromBlob((byte[])reader[4]), (MediaKind)reader.GetInt32(1), reader.GetDouble(2),
+                        reader.IsDBNull(3) ? null : reader.GetDouble(3), reader.IsDBNull(5) ? null : VectorLabels.FromJson(reader.GetString(5))));
                 }
 
                 var index = generation.Index(modality);
@@ -316,6 +402,9 @@ public sealed partial class EmbeddedVectorStore : IVectorStore, IDisposable
             }
         }
     }
+
+    [LoggerMessage(4107, LogLevel.Information, "Vector generation {Generation} dropped from memory and disk")]
+    private partial void LogDropped(string generation);
 
     [LoggerMessage(4101, LogLevel.Information, "Vector generation {Generation} created (dimension {Dimension})")]
     private partial void LogCreated(string generation, int dimension);
@@ -350,6 +439,13 @@ public sealed partial class EmbeddedVectorStore : IVectorStore, IDisposable
         public ModalityIndex Video { get; } = new(dimension, options);
 
         public ModalityIndex Index(Modality modality) => modality == Modality.Music ? Music : Video;
+
+        /// <summary>Frees both graphs of a dropped generation; reads of it answer nothing from then on.</summary>
+        public void Close()
+        {
+            Music.Close();
+            Video.Close();
+        }
 
         public void Dispose()
         {

@@ -29,6 +29,7 @@ internal sealed partial class ModalityIndex : IDisposable
     private readonly VectorStoreOptions _options;
     private USearchIndex _index;
     private string? _savedAt;
+    private bool _closed;
     private readonly ReaderWriterLockSlim _lock = new(LockRecursionPolicy.NoRecursion);
     private readonly Dictionary<string, int> _slotOf = new(StringComparer.Ordinal);
     private readonly List<VectorRecord?> _slots = [];
@@ -67,6 +68,7 @@ internal sealed partial class ModalityIndex : IDisposable
         _lock.EnterWriteLock();
         try
         {
+            ObjectDisposedException.ThrowIf(_closed, this);
             ForgetSaved();
             var adds = new List<(ulong Key, float[] Vector)>(records.Count);
             foreach (var record in records)
@@ -136,7 +138,7 @@ internal sealed partial class ModalityIndex : IDisposable
         try
         {
             var count = _slotOf.Count;
-            if (count == 0 || k <= 0)
+            if (count == 0 || k <= 0 || _closed)
             {
                 return [];
             }
@@ -296,9 +298,39 @@ internal sealed partial class ModalityIndex : IDisposable
         }
     }
 
+    /// <summary>
+    /// Frees the graph and the records of a dropped generation once no query holds the read lock; afterwards the index
+    /// is empty and refuses writes. The locks stay (a caller may still be waiting on them); the GC takes them.
+    /// </summary>
+    public void Close()
+    {
+        _lock.EnterWriteLock();
+        try
+        {
+            if (_closed)
+            {
+                return;
+            }
+
+            _closed = true;
+            _savedAt = null;
+            _index.Dispose();
+            _slots.Clear();
+            _slotOf.Clear();
+        }
+        finally
+        {
+            _lock.ExitWriteLock();
+        }
+    }
+
     public void Dispose()
     {
-        _index.Dispose();
+        if (!_closed)
+        {
+            _index.Dispose();
+        }
+
         _lock.Dispose();
         _contexts.Dispose();
     }

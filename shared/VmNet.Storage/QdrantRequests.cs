@@ -20,6 +20,9 @@ public sealed class QdrantRequests(string prefix)
     public const string KindField = "kind";
     public const string DurationField = "duration";
     public const string TempoField = "tempo";
+
+    /// <summary>The item's labels as a keyword array of <c>key=value</c>: one match condition per wanted label, whatever the key holds.</summary>
+    public const string LabelsField = "labels";
     public const string GenerationMetadata = "vmnet_generation";
     public const string DimensionMetadata = "vmnet_dimension";
     public const string CreatedMetadata = "vmnet_created_at";
@@ -82,6 +85,13 @@ public sealed class QdrantRequests(string prefix)
                 point.Payload[TempoField] = tempo;
             }
 
+            if (VectorLabels.Valid(record.Labels) is { } labels)
+            {
+                var list = new ListValue();
+                list.Values.AddRange(labels.Select(l => new Value { StringValue = VectorLabels.Keyword(l.Key, l.Value) }));
+                point.Payload[LabelsField] = new Value { ListValue = list };
+            }
+
             request.Points.Add(point);
         }
 
@@ -124,6 +134,12 @@ public sealed class QdrantRequests(string prefix)
         if (filter.Kind is { } kind)
         {
             result.Must.Add(MatchKeyword(KindField, KindName(kind)));
+        }
+
+        // A keyword condition on an array matches when any element is equal: one per label makes them all required.
+        foreach (var (key, value) in filter.Labels ?? new Dictionary<string, string>())
+        {
+            result.Must.Add(MatchKeyword(LabelsField, VectorLabels.Keyword(key, value)));
         }
 
         return result;

@@ -77,6 +77,7 @@ public sealed partial class QdrantVectorStore : IVectorStore, IDisposable
         }
 
         await _client.CreateCollectionAsync(_requests.CreateCollection(generation, dimension, DateTimeOffset.UtcNow), cancellationToken);
+        await _client.CreatePayloadIndexAsync(name, QdrantRequests.LabelsField, PayloadSchemaType.Keyword, cancellationToken: cancellationToken);
         LogCreated(generation, dimension);
     }
 
@@ -110,6 +111,21 @@ public sealed partial class QdrantVectorStore : IVectorStore, IDisposable
         }
 
         LogActivated(generation);
+    }
+
+    public async Task DropGenerationAsync(string generation, CancellationToken cancellationToken)
+    {
+        var name = _requests.CollectionName(generation);
+        if (await ReadLiveGenerationAsync(cancellationToken) == generation)
+        {
+            throw new InvalidOperationException($"generation {generation} is live: it cannot be dropped");
+        }
+
+        if (await _client.CollectionExistsAsync(name, cancellationToken))
+        {
+            await _client.DeleteCollectionAsync(name, cancellationToken: cancellationToken);
+            LogDropped(generation);
+        }
     }
 
     public async Task<IReadOnlyList<GenerationInfo>> ListGenerationsAsync(CancellationToken cancellationToken)
@@ -186,4 +202,7 @@ public sealed partial class QdrantVectorStore : IVectorStore, IDisposable
 
     [LoggerMessage(4202, LogLevel.Information, "Qdrant alias now points at generation {Generation}")]
     private partial void LogActivated(string generation);
+
+    [LoggerMessage(4203, LogLevel.Information, "Qdrant generation {Generation} deleted")]
+    private partial void LogDropped(string generation);
 }

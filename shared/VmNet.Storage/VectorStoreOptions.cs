@@ -41,6 +41,13 @@ public sealed class VectorStoreOptions
     /// <summary>Candidates fetched from the graph per result wanted, then rescored exactly (1 = no oversampling).</summary>
     public int RescoreFactor { get; set; } = 3;
 
+    /// <summary>
+    /// Generations kept for rollback besides the live one (<see cref="Catalogue.GenerationRetention"/>): after each
+    /// activation the embedder drops older ones from memory and disk (embedded) or deletes their collections (Qdrant),
+    /// with their model folders. 0 keeps only the live generation.
+    /// </summary>
+    public int RetainGenerations { get; set; } = Catalogue.GenerationRetention.DefaultRetain;
+
     public QdrantOptions Qdrant { get; set; } = new();
 }
 

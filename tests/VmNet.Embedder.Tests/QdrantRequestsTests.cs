@@ -79,6 +79,22 @@ public sealed class QdrantRequestsTests
         Assert.Equal("music", byField["modality"].Match.Keyword);
     }
 
+    [Fact]
+    public void LabelsAreAKeywordArrayAndEachWantedLabelIsOneMustCondition()
+    {
+        var labels = new Dictionary<string, string> { ["mood"] = "calm", ["genre.sub"] = "post-rock" };
+        var point = _requests.Upsert("g1", [new VectorRecord("abc", Modality.Music, [1f, 0f], MediaKind.Music, 10, null, labels)]).Points[0];
+        Assert.Equal(["genre.sub=post-rock", "mood=calm"], point.Payload[QdrantRequests.LabelsField].ListValue.Values.Select(v => v.StringValue));
+        var unlabelled = _requests.Upsert("g1", [new VectorRecord("def", Modality.Music, [1f, 0f], MediaKind.Music, 10, null)]).Points[0];
+        Assert.False(unlabelled.Payload.ContainsKey(QdrantRequests.LabelsField));
+
+        var filter = QdrantRequests.Filter(Modality.Music, new SearchFilter(Labels: labels));
+        Assert.Equal(
+            ["genre.sub=post-rock", "mood=calm"],
+            filter.Must.Where(c => c.Field.Key == QdrantRequests.LabelsField).Select(c => c.Field.Match.Keyword).Order(StringComparer.Ordinal));
+        Assert.Throws<ArgumentException>(() => _requests.Upsert("g1", [new VectorRecord("x", Modality.Music, [1f], MediaKind.Music, 1, null, new Dictionary<string, string> { ["Bad"] = "x" })]));
+    }
+
     [Theory]
     [InlineData("../x")]
     [InlineData("a/b")]

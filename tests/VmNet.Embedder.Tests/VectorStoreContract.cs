@@ -12,7 +12,7 @@ public abstract class VectorStoreContract : IAsyncLifetime
 {
     protected const int Dim = 16;
 
-    protected IVectorStore Store { get; private set; } = null!;
+    protected IVectorStore Store { get; set; } = null!;
 
     public async ValueTask InitializeAsync() => Store = await OpenAsync();
 
@@ -181,6 +181,105 @@ public abstract class VectorStoreContract : IAsyncLifetime
         Assert.Equal(expected.Select(h => h.MediaId), (await Store.SearchAsync(Modality.Video, query, 5, null, Ct)).Hits.Select(h => h.MediaId));
     }
 
+    [Fact]
+    public async Task LabelFiltersRequireEveryLabelInsideTheSearchAndSurviveARestart()
+    {
+        var records = Labelled(Records(new Random(21), 80, Modality.Music));
+        await Store.CreateGenerationAsync("g1", Dim, Ct);
+        await Store.UpsertAsync("g1", records, Ct);
+        await Store.ActivateAsync("g1", Ct);
+        var query = Unit(new Random(22));
+        Dictionary<string, string>[] filters =
+        [
+            new() { ["mood"] = "calm" },
+            new() { ["mood"] = "calm", ["genre"] = "rock" },
+            new() { ["licence"] = "cc-by" },
+            new() { ["licence"] = "cc-by", ["mood"] = "loud" },
+        ];
+
+        async Task CheckAsync()
+        {
+            foreach (var labels in filters)
+            {
+                // k above the number of items that match: a store that filtered an ANN top-k afterwards answers fewer.
+                var filter = new SearchFilter(Labels: labels);
+                var expected = VectorMath.ExactTopK(records.Select(Normalized), query, 10, filter);
+                Assert.NotEmpty(expected);
+                var ann = await Store.SearchAsync(Modality.Music, query, 10, filter, Ct);
+                var exact = await Store.SearchExactAsync(Modality.Music, query, 10, filter, Ct);
+                Assert.Equal(expected.Select(h => h.MediaId), ann.Hits.Select(h => h.MediaId));
+                Assert.Equal(expected.Select(h => h.MediaId), exact.Hits.Select(h => h.MediaId));
+            }
+
+            Assert.Empty((await Store.SearchAsync(Modality.Music, query, 10, new SearchFilter(Labels: new Dictionary<string, string> { ["mood"] = "none" }), Ct)).Hits);
+            var combined = new SearchFilter(MinTempoBpm: 100, Kind: MediaKind.Pair, Labels: new Dictionary<string, string> { ["genre"] = "jazz" });
+            Assert.Equal(
+                VectorMath.ExactTopK(records.Select(Normalized), query, 5, combined).Select(h => h.MediaId),
+                (await Store.SearchAsync(Modality.Music, query, 5, combined, Ct)).Hits.Select(h => h.MediaId));
+        }
+
+        await CheckAsync();
+        (Store as IDisposable)?.Dispose();
+        Store = await OpenAsync();
+        await CheckAsync();
+    }
+
+    [Fact]
+    public async Task NewLabelsOnTheSameVectorReplaceTheOldOnes()
+    {
+        var record = Record("relabelled", Modality.Video, Unit(new Random(23)), MediaKind.Video) with { Labels = new Dictionary<string, string> { ["mood"] = "calm" } };
+        await Store.CreateGenerationAsync("g1", Dim, Ct);
+        await Store.UpsertAsync("g1", [record, Record("other", Modality.Video, Unit(new Random(24)), MediaKind.Video)], Ct);
+        await Store.ActivateAsync("g1", Ct);
+        var calm = new SearchFilter(Labels: new Dictionary<string, string> { ["mood"] = "calm" });
+        var loud = new SearchFilter(Labels: new Dictionary<string, string> { ["mood"] = "loud" });
+        Assert.Equal(["relabelled"], (await Store.SearchAsync(Modality.Video, record.Vector, 5, calm, Ct)).Hits.Select(h => h.MediaId));
+
+        await Store.UpsertAsync("g1", [record with { Labels = new Dictionary<string, string> { ["mood"] = "loud" } }], Ct);
+        Assert.Empty((await Store.SearchAsync(Modality.Video, record.Vector, 5, calm, Ct)).Hits);
+        Assert.Equal(["relabelled"], (await Store.SearchAsync(Modality.Video, record.Vector, 5, loud, Ct)).Hits.Select(h => h.MediaId));
+    }
+
+    [Fact]
+    public async Task LabelsOutsideTheRulesAreRefusedBeforeAnythingIsWritten()
+    {
+        await Store.CreateGenerationAsync("g1", Dim, Ct);
+        var bad = Record("bad", Modality.Music, Unit(new Random(25)), MediaKind.Music) with { Labels = new Dictionary<string, string> { ["Bad Key"] = "x" } };
+        await Assert.ThrowsAsync<ArgumentException>(() => Store.UpsertAsync("g1", [bad], Ct));
+        Assert.Equal(0L, Assert.Single(await Store.ListGenerationsAsync(Ct)).MusicCount);
+    }
+
+    [Fact]
+    public async Task DroppingAGenerationForgetsItEverywhereButNeverTheLiveOne()
+    {
+        var records = Records(new Random(26), 20, Modality.Music).Concat(Records(new Random(27), 20, Modality.Video)).ToList();
+        foreach (var g in new[] { "g1", "g2", "g3" })
+        {
+            await Store.CreateGenerationAsync(g, Dim, Ct);
+            await Store.UpsertAsync(g, records, Ct);
+        }
+
+        await Store.ActivateAsync("g2", Ct);
+        await Assert.ThrowsAsync<InvalidOperationException>(() => Store.DropGenerationAsync("g2", Ct));
+        await Store.DropGenerationAsync("g1", Ct);
+        await Store.DropGenerationAsync("g1", Ct);
+        await Store.DropGenerationAsync("never-made", Ct);
+
+        Assert.Equal(["g2", "g3"], (await Store.ListGenerationsAsync(Ct)).Select(g => g.Generation));
+        Assert.Null(await Store.GetVectorAsync("g1", Modality.Music, records[0].MediaId, Ct));
+        await Assert.ThrowsAnyAsync<Exception>(() => Store.UpsertAsync("g1", records.Take(1).ToList(), Ct));
+        Assert.Equal(20, (await Store.SearchAsync(Modality.Video, records[0].Vector, 50, null, Ct)).Hits.Count);
+
+        (Store as IDisposable)?.Dispose();
+        Store = await OpenAsync();
+        Assert.Equal(["g2", "g3"], (await Store.ListGenerationsAsync(Ct)).Select(g => g.Generation));
+        Assert.Equal("g2", Store.LiveGeneration);
+
+        // A dropped name can be made again, empty.
+        await Store.CreateGenerationAsync("g1", Dim, Ct);
+        Assert.Equal((0L, 0L), (await Store.ListGenerationsAsync(Ct)).Where(g => g.Generation == "g1").Select(g => (g.MusicCount, g.VideoCount)).Single());
+    }
+
     protected static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     protected static float[] Unit(Random random)
@@ -198,7 +297,30 @@ public abstract class VectorStoreContract : IAsyncLifetime
             $"{modality.ToString().ToLowerInvariant()}-{i:D3}", modality, [.. Unit(random).Select(x => x * 3)],
             (MediaKind)(i % 3), 30 + (i * 7 % 300), i % 5 == 0 ? null : 80 + (i * 13 % 80)))];
 
-    private static VectorRecord Normalized(VectorRecord r) => r with { Vector = VectorMath.Normalized(r.Vector, Dim) };
+    /// <summary>mood calm/loud, genre rock/jazz/none, licence cc-by on every seventh; every eleventh has no labels at all.</summary>
+    protected static List<VectorRecord> Labelled(List<VectorRecord> records) =>
+        [.. records.Select((r, i) =>
+        {
+            if (i % 11 == 0)
+            {
+                return r;
+            }
+
+            var labels = new Dictionary<string, string> { ["mood"] = i % 2 == 0 ? "calm" : "loud" };
+            if (i % 3 != 2)
+            {
+                labels["genre"] = i % 3 == 0 ? "rock" : "jazz";
+            }
+
+            if (i % 7 == 0)
+            {
+                labels["licence"] = "cc-by";
+            }
+
+            return r with { Labels = labels };
+        })];
+
+    protected static VectorRecord Normalized(VectorRecord r) => r with { Vector = VectorMath.Normalized(r.Vector, Dim) };
 }
 
 /// <summary>The contract on the embedded store: USearch + SQLite in a temp data dir.</summary>
@@ -206,9 +328,45 @@ public sealed class EmbeddedVectorStoreContract : VectorStoreContract
 {
     private readonly Testing.TempFolder _folder = new("store");
 
+    private string DatabasePath => Path.Combine(_folder.Path, "vectors.db");
+
+    /// <summary>On disk: the generation's rows leave the database and its saved graphs leave <c>vectors.graphs/</c>.</summary>
+    [Fact]
+    public async Task ADroppedGenerationLeavesNoRowsAndNoSavedGraphs()
+    {
+        var records = Records(new Random(31), 30, Modality.Music).Concat(Records(new Random(32), 30, Modality.Video)).ToList();
+        await Store.CreateGenerationAsync("old", Dim, Ct);
+        await Store.UpsertAsync("old", records, Ct);
+        await Store.CreateGenerationAsync("new", Dim, Ct);
+        await Store.UpsertAsync("new", records, Ct);
+        await Store.ActivateAsync("new", Ct);
+        (Store as IDisposable)?.Dispose();
+        var graphs = EmbeddedVectorStore.GraphFolder(DatabasePath);
+        Assert.Equal(4, Directory.GetFiles(graphs, "old.*").Length);
+
+        Store = await OpenAsync();
+        await Store.DropGenerationAsync("old", Ct);
+        Assert.Empty(Directory.GetFiles(graphs, "old.*"));
+        Assert.Equal(4, Directory.GetFiles(graphs, "new.*").Length);
+        Assert.Equal(((0L, 0L), (60L, 1L)), (Rows("old"), Rows("new")));
+    }
+
+    // (vectors, generations rows) the database holds for one generation.
+    private (long Vectors, long Listed) Rows(string generation)
+    {
+        using var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={DatabasePath}");
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT (SELECT COUNT(*) FROM vectors WHERE generation = $g), (SELECT COUNT(*) FROM generations WHERE name = $g)";
+        command.Parameters.AddWithValue("$g", generation);
+        using var reader = command.ExecuteReader();
+        reader.Read();
+        return (reader.GetInt64(0), reader.GetInt64(1));
+    }
+
     protected override Task<IVectorStore> OpenAsync() =>
         Task.FromResult<IVectorStore>(new EmbeddedVectorStore(
-            Path.Combine(_folder.Path, "vectors.db"), new VectorStoreOptions(), Microsoft.Extensions.Logging.Abstractions.NullLogger<EmbeddedVectorStore>.Instance));
+            DatabasePath, new VectorStoreOptions(), Microsoft.Extensions.Logging.Abstractions.NullLogger<EmbeddedVectorStore>.Instance));
 
     public override async ValueTask DisposeAsync()
     {

@@ -90,16 +90,18 @@ public sealed class SearchWorld
         using var model = Open(version);
         await store.CreateGenerationAsync(version, EmbeddingDim, CancellationToken.None);
         var records = new List<VectorRecord>();
-        foreach (var item in Items)
+        foreach (var (item, i) in Items.Select((item, i) => (item, i)))
         {
+            // The labels travel with the vectors, as the embedder writes them from the catalogue.
+            var labels = MetadataOf(i).Labels;
             if (item.Music is not null)
             {
-                records.Add(new VectorRecord(item.MediaId, Modality.Music, model.EmbedMusic([item.Music])[0], item.Kind, item.DurationSeconds, item.TempoBpm));
+                records.Add(new VectorRecord(item.MediaId, Modality.Music, model.EmbedMusic([item.Music])[0], item.Kind, item.DurationSeconds, item.TempoBpm, labels));
             }
 
             if (item.Video is not null)
             {
-                records.Add(new VectorRecord(item.MediaId, Modality.Video, model.EmbedVideo([item.Video])[0], item.Kind, item.DurationSeconds, item.TempoBpm));
+                records.Add(new VectorRecord(item.MediaId, Modality.Video, model.EmbedVideo([item.Video])[0], item.Kind, item.DurationSeconds, item.TempoBpm, labels));
             }
         }
 
@@ -115,6 +117,18 @@ public sealed class SearchWorld
         var query = model.EmbedVideo([video])[0];
         return [.. Items.Where(i => i.Music is not null)
             .Select(i => (i.MediaId, Score: Dot(query, model.EmbedMusic([i.Music!])[0])))
+            .OrderByDescending(x => x.Score)];
+    }
+
+    /// <summary>Every other item with a <paramref name="modality"/> half, by cosine to this item's half under a model, best first.</summary>
+    public IReadOnlyList<(string MediaId, float Score)> ExpectedSimilar(WorldItem item, Modality modality, string version)
+    {
+        using var model = Open(version);
+        float[] Embed(WorldItem i) => VectorMath.Normalized(
+            modality == Modality.Music ? model.EmbedMusic([i.Music!])[0] : model.EmbedVideo([i.Video!])[0], EmbeddingDim);
+        var query = Embed(item);
+        return [.. Items.Where(i => i.MediaId != item.MediaId && (modality == Modality.Music ? i.Music : i.Video) is not null)
+            .Select(i => (i.MediaId, Score: Dot(query, Embed(i))))
             .OrderByDescending(x => x.Score)];
     }
 

@@ -19,7 +19,12 @@ public sealed record GenerationOutcome(string Version, bool Activated, string? P
 /// item updated mid-rebuild ends up in the new generation with its newest features, under that one model.
 /// </summary>
 public sealed partial class CatalogueEmbedder(
-    IFeatureCatalogue catalogue, IVectorStore store, ModelRegistry registry, EmbeddingModelLoader loadModel, ILogger<CatalogueEmbedder> logger) : IDisposable
+    IFeatureCatalogue catalogue,
+    IVectorStore store,
+    ModelRegistry registry,
+    EmbeddingModelLoader loadModel,
+    GenerationPruner pruner,
+    ILogger<CatalogueEmbedder> logger) : IDisposable
 {
     public const int BatchSize = 256;
 
@@ -153,6 +158,12 @@ public sealed partial class CatalogueEmbedder(
             }
 
             LogActivated(version, previous ?? "(none)", embedded, clock.Elapsed.TotalSeconds);
+            foreach (var dropped in await pruner.PruneAsync(_building?.Version, cancellationToken))
+            {
+                _models.TryRemove(dropped, out var old);
+                old?.Dispose();
+            }
+
             return new GenerationOutcome(version, true, previous, embedded, null);
         }
         catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
@@ -218,13 +229,13 @@ public sealed partial class CatalogueEmbedder(
         if (music.Count > 0)
         {
             var vectors = model.EmbedMusic([.. music.Select(i => i.MusicFeatures!)]);
-            records.AddRange(music.Select((i, n) => new VectorRecord(i.MediaId, Modality.Music, vectors[n], i.Kind, i.DurationSeconds, i.TempoBpm)));
+            records.AddRange(music.Select((i, n) => new VectorRecord(i.MediaId, Modality.Music, vectors[n], i.Kind, i.DurationSeconds, i.TempoBpm, i.Metadata?.Labels)));
         }
 
         if (video.Count > 0)
         {
             var vectors = model.EmbedVideo([.. video.Select(i => i.VideoFeatures!)]);
-            records.AddRange(video.Select((i, n) => new VectorRecord(i.MediaId, Modality.Video, vectors[n], i.Kind, i.DurationSeconds, i.TempoBpm)));
+            records.AddRange(video.Select((i, n) => new VectorRecord(i.MediaId, Modality.Video, vectors[n], i.Kind, i.DurationSeconds, i.TempoBpm, i.Metadata?.Labels)));
         }
 
         return records;

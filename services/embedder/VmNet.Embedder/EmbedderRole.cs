@@ -37,6 +37,7 @@ public static class EmbedderRole
     {
         builder.AddVmNetStore();
         builder.Services.AddOnnxEmbeddingModels();
+        builder.Services.TryAddSingleton<GenerationPruner>();
         builder.Services.TryAddSingleton<CatalogueEmbedder>();
         return builder;
     }

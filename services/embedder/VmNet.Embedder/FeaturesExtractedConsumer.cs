@@ -65,6 +65,10 @@ internal sealed partial class FeaturesExtractedConsumer(
             }
 
             await catalogue.RecordMetadataAsync(m.MediaId, metadata, context.CancellationToken);
+
+            // Label filters run in the vector store, on the labels each vector carries: an item already embedded (a
+            // re-ingest with new labels) is written again so its vectors carry the new set. Nothing to do before features.
+            await embedder.EmbedItemAsync(m.MediaId, context.CancellationToken);
         }
     }
 

@@ -87,6 +87,14 @@ public sealed class SearchClient : IDisposable
     public Task<SearchReply> FindVideosForMusicFileAsync(string path, QueryOptions? options = null, CancellationToken cancellationToken = default) =>
         UploadAsync(Queries.FindVideosForClip(_headers, cancellationToken: cancellationToken), path, options, cancellationToken);
 
+    /// <summary>Items like a catalogue item in its own modality (<see cref="Modality.Unspecified"/>: music when it has some), the item left out.</summary>
+    public Task<SearchReply> FindSimilarAsync(string mediaId, Modality modality = Modality.Unspecified, QueryOptions? options = null, CancellationToken cancellationToken = default) =>
+        Queries.FindSimilarAsync(new FindSimilarRequest { MediaId = mediaId, Modality = modality, Options = options ?? new() }, _headers, cancellationToken: cancellationToken).ResponseAsync;
+
+    /// <summary>Like <see cref="FindSimilarAsync"/>, the item named by the platform's external id.</summary>
+    public Task<SearchReply> FindSimilarByExternalIdAsync(string externalId, Modality modality = Modality.Unspecified, QueryOptions? options = null, CancellationToken cancellationToken = default) =>
+        Queries.FindSimilarAsync(new FindSimilarRequest { ExternalId = externalId, Modality = modality, Options = options ?? new() }, _headers, cancellationToken: cancellationToken).ResponseAsync;
+
     public Task<ModelInfo> GetModelInfoAsync(CancellationToken cancellationToken = default) =>
         Queries.GetModelInfoAsync(new GetModelInfoRequest(), _headers, cancellationToken: cancellationToken).ResponseAsync;
 

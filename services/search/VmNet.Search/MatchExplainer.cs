@@ -21,11 +21,15 @@ internal sealed class MatchExplainer(IFeatureCatalogue catalogue, FeatureLayouts
     private readonly Lock _gate = new();
     private readonly Dictionary<(Modality, int), (DateTimeOffset At, float[] Mean)> _means = [];
 
-    /// <summary>Per result (same order), the blocks that agree most, strongest first; empty where a result has no raw features.</summary>
+    /// <summary>
+    /// Per result (same order), the blocks that agree most, strongest first; empty where a result has no raw features.
+    /// Results are of the other modality unless <paramref name="resultModality"/> says otherwise (similar items).
+    /// </summary>
     public async Task<IReadOnlyList<IReadOnlyList<BlockAgreement>>> ExplainAsync(
-        IEmbeddingModel model, Modality queryModality, float[] query, IReadOnlyList<float[]?> results, CancellationToken cancellationToken)
+        IEmbeddingModel model, Modality queryModality, float[] query, IReadOnlyList<float[]?> results, CancellationToken cancellationToken,
+        Modality? resultModality = null)
     {
-        var targetModality = queryModality == Modality.Music ? Modality.Video : Modality.Music;
+        var targetModality = resultModality ?? (queryModality == Modality.Music ? Modality.Video : Modality.Music);
         var top = Math.Max(1, options.Value.ExplainBlocks);
         var queryBlocks = layouts.For(queryModality, query.Length);
         var queryMean = await MeanAsync(queryModality, query.Length, cancellationToken);

@@ -16,6 +16,19 @@ internal sealed record SearchQuery(
     SearchFilter? Filter = null,
     bool Explain = false);
 
+/// <summary>
+/// Items like one catalogue item in its own modality (music for a track, videos for a video), the item left out. The
+/// item is named by <paramref name="MediaId"/> or <paramref name="ExternalId"/>; a null <paramref name="Modality"/>
+/// starts from its music when it has some, else from its video.
+/// </summary>
+internal sealed record SimilarQuery(
+    string? MediaId = null,
+    string? ExternalId = null,
+    Modality? Modality = null,
+    int TopK = 0,
+    SearchFilter? Filter = null,
+    bool Explain = false);
+
 internal sealed record SearchMatch(
     string MediaId,
     float Score,
@@ -74,6 +87,93 @@ internal sealed partial class SearchEngine(
         }
     }
 
+    /// <summary>Answers a <see cref="SimilarQuery"/> from the live generation; the answer's target is the item's own modality.</summary>
+    public async Task<SearchAnswer> SimilarAsync(SimilarQuery query, CancellationToken cancellationToken)
+    {
+        var k = ValidateOptions(query.TopK, query.Filter);
+        if (query.Modality is { } wanted && !Enum.IsDefined(wanted))
+        {
+            throw Invalid("modality is not a known modality");
+        }
+
+        var mediaId = await ResolveAsync(query, cancellationToken);
+        for (var attempt = 1; ; attempt++)
+        {
+            var generation = store.LiveGeneration
+                ?? throw new SearchFailedException(SearchFailure.Unavailable, "no model is live yet: train and activate one first");
+            var (modality, vector, raw) = await ItemVectorAsync(mediaId, query.Modality, query.Explain, generation, cancellationToken);
+
+            // One more than wanted, so leaving the item out still leaves k (the store filters; the item may not pass).
+            var result = await store.SearchAsync(modality, vector, k + 1, query.Filter, cancellationToken);
+            if (result.Generation == generation)
+            {
+                var hits = result.Hits.Where(h => h.MediaId != mediaId).Take(k).ToList();
+                var asSearch = new SearchQuery(modality, MediaId: mediaId, TopK: k, Filter: query.Filter, Explain: query.Explain);
+                return new SearchAnswer(generation, modality, await MatchesAsync(asSearch, generation, raw, hits, cancellationToken, modality));
+            }
+
+            LogSwapDuringQuery(generation, result.Generation, attempt);
+            if (attempt >= SwapAttempts)
+            {
+                throw new SearchFailedException(SearchFailure.Unavailable, "the live model kept changing during the query; try again");
+            }
+        }
+    }
+
+    private async Task<string> ResolveAsync(SimilarQuery query, CancellationToken cancellationToken)
+    {
+        if ((query.MediaId is null) == (query.ExternalId is null))
+        {
+            throw Invalid("give exactly one of a media id or an external id");
+        }
+
+        if (query.MediaId is { } id)
+        {
+            return MediaId.IsValid(id) ? id : throw Invalid($"'{Shorten(id)}' is not a media id (32 lower-case hex characters)");
+        }
+
+        if (MediaLabels.ExternalIdError(query.ExternalId) is { } error)
+        {
+            throw Invalid(error);
+        }
+
+        return (await catalogue.FindByExternalIdAsync(query.ExternalId!, cancellationToken))?.MediaId
+            ?? throw new SearchFailedException(SearchFailure.NotFound, $"no media with external id {query.ExternalId} in the catalogue");
+    }
+
+    // The item's own vector in the generation (its half of the wanted modality, else the half it has), and its raw features.
+    private async Task<(Modality Modality, float[] Vector, float[]? Raw)> ItemVectorAsync(
+        string mediaId, Modality? wanted, bool explain, string generation, CancellationToken cancellationToken)
+    {
+        Modality[] halves = wanted is { } w ? [w] : [Modality.Music, Modality.Video];
+        foreach (var half in halves)
+        {
+            if (await store.GetVectorAsync(generation, half, mediaId, cancellationToken) is { } stored)
+            {
+                var raw = explain ? RawOf(await catalogue.GetAsync(mediaId, cancellationToken), half) : null;
+                return (half, stored, raw);
+            }
+        }
+
+        // Catalogued but not embedded into this generation (yet): embed the half here, as a query by id does.
+        var item = await catalogue.GetAsync(mediaId, cancellationToken)
+            ?? throw new SearchFailedException(SearchFailure.NotFound, $"no media {mediaId} in the catalogue");
+        foreach (var half in halves)
+        {
+            if (RawOf(item, half) is { } features)
+            {
+                return (half, Embed(models.Get(generation), half, features), features);
+            }
+        }
+
+        throw new SearchFailedException(SearchFailure.NotFound, wanted is { } m
+            ? $"media {mediaId} has no {Name(m)} to search with"
+            : $"media {mediaId} has no features to search with yet");
+    }
+
+    private static float[]? RawOf(CatalogueItem? item, Modality modality) =>
+        modality == Modality.Music ? item?.MusicFeatures : item?.VideoFeatures;
+
     private int Validate(SearchQuery query)
     {
         if ((query.MediaId is null) == (query.Features is null))
@@ -91,7 +191,13 @@ internal sealed partial class SearchEngine(
             throw Invalid("features must be finite numbers");
         }
 
-        if (query.Filter is { } f)
+        return ValidateOptions(query.TopK, query.Filter);
+    }
+
+    // Options every search takes, checked before any search; returns the number of results to ask for.
+    private int ValidateOptions(int topK, SearchFilter? filter)
+    {
+        if (filter is { } f)
         {
             // Refused before any search: NaN compares false with everything, so an unchecked NaN bound passed the
             // min/max test and turned the query into an exact scan under the store's read lock.
@@ -116,14 +222,19 @@ internal sealed partial class SearchEngine(
             {
                 throw Invalid("filter kind is not a known kind");
             }
+
+            if (MediaLabels.LabelsError(f.Labels) is { } labels)
+            {
+                throw Invalid("filter " + labels);
+            }
         }
 
-        if (query.TopK < 0)
+        if (topK < 0)
         {
             throw Invalid("top_k must not be negative");
         }
 
-        return query.TopK == 0 ? options.Value.DefaultTopK : Math.Min(query.TopK, options.Value.MaxTopK);
+        return topK == 0 ? options.Value.DefaultTopK : Math.Min(topK, options.Value.MaxTopK);
     }
 
     // The query in the generation's space, and its raw features when an explanation needs them.
@@ -171,7 +282,7 @@ internal sealed partial class SearchEngine(
     }
 
     private async Task<IReadOnlyList<SearchMatch>> MatchesAsync(
-        SearchQuery query, string generation, float[]? raw, IReadOnlyList<VectorHit> hits, CancellationToken cancellationToken)
+        SearchQuery query, string generation, float[]? raw, IReadOnlyList<VectorHit> hits, CancellationToken cancellationToken, Modality? queryModality = null)
     {
         var items = new Payload?[hits.Count];
         var full = new CatalogueItem?[hits.Count];
@@ -194,7 +305,8 @@ internal sealed partial class SearchEngine(
         if (explain)
         {
             var targetRaw = full.Select(it => query.Target == Modality.Music ? it?.MusicFeatures : it?.VideoFeatures).ToList();
-            explanations = await explainer.ExplainAsync(models.Get(generation), QueryModality(query.Target), raw!, targetRaw, cancellationToken);
+            explanations = await explainer.ExplainAsync(
+                models.Get(generation), queryModality ?? QueryModality(query.Target), raw!, targetRaw, cancellationToken, query.Target);
         }
 
         return [.. hits.Select((h, i) => new SearchMatch(

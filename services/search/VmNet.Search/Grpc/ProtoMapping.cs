@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using VmNet.Catalogue;
+using VmNet.Media;
 using V1 = VmNet.Search.V1;
 using Contracts = VmNet.Contracts;
 
@@ -26,7 +27,50 @@ internal static class ProtoMapping
             filter.HasMaxDurationSeconds ? filter.MaxDurationSeconds : null,
             filter.HasMinTempoBpm ? filter.MinTempoBpm : null,
             filter.HasMaxTempoBpm ? filter.MaxTempoBpm : null,
-            ToKind(filter.Kind));
+            ToKind(filter.Kind),
+            ToLabels(filter.Labels));
+
+    /// <summary>"key=value" strings as labels; INVALID_ARGUMENT when one is not a pair or the set breaks ingest's rules.</summary>
+    public static IReadOnlyDictionary<string, string>? ToLabels(IReadOnlyCollection<string> pairs)
+    {
+        // Counted before any parsing: a request with a million labels costs one comparison.
+        if (pairs.Count > MediaLabels.MaxLabels)
+        {
+            throw new SearchFailedException(SearchFailure.InvalidArgument, $"filter has {pairs.Count} labels, at most {MediaLabels.MaxLabels} allowed");
+        }
+
+        try
+        {
+            return MediaLabels.Parse(pairs);
+        }
+        catch (FormatException e)
+        {
+            throw new SearchFailedException(SearchFailure.InvalidArgument, "filter " + e.Message);
+        }
+    }
+
+    public static SimilarQuery ToSimilar(V1.FindSimilarRequest request)
+    {
+        var query = request.KeyCase switch
+        {
+            V1.FindSimilarRequest.KeyOneofCase.MediaId => new SimilarQuery(MediaId: request.MediaId),
+            V1.FindSimilarRequest.KeyOneofCase.ExternalId => new SimilarQuery(ExternalId: request.ExternalId),
+            _ => throw new SearchFailedException(SearchFailure.InvalidArgument, "set media_id or external_id"),
+        };
+        query = query with
+        {
+            Modality = request.Modality switch
+            {
+                V1.Modality.Music => Contracts.Modality.Music,
+                V1.Modality.Video => Contracts.Modality.Video,
+                V1.Modality.Unspecified => null,
+                _ => throw new SearchFailedException(SearchFailure.InvalidArgument, "modality must be MODALITY_MUSIC or MODALITY_VIDEO"),
+            },
+        };
+        return request.Options is { } options
+            ? query with { TopK = options.TopK, Filter = ToFilter(options.Filter), Explain = options.Explain }
+            : query;
+    }
 
     public static Contracts.MediaKind? ToKind(V1.MediaKind kind) => kind switch
     {

@@ -24,6 +24,9 @@ internal sealed class SearchGrpcService(
     public override async Task<SearchReply> FindVideos(SearchRequest request, ServerCallContext context) =>
         ProtoMapping.ToReply(await engine.SearchAsync(ProtoMapping.ToQuery(Contracts.Modality.Video, request), context.CancellationToken));
 
+    public override async Task<SearchReply> FindSimilar(FindSimilarRequest request, ServerCallContext context) =>
+        ProtoMapping.ToReply(await engine.SimilarAsync(ProtoMapping.ToSimilar(request), context.CancellationToken));
+
     public override Task<SearchReply> FindMusicForClip(IAsyncStreamReader<ClipUpload> requestStream, ServerCallContext context) =>
         ClipAsync(Contracts.Modality.Music, requestStream, context.CancellationToken);
 

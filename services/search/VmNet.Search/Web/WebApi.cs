@@ -87,6 +87,8 @@ internal static class WebApi
                     : throw new SearchFailedException(SearchFailure.InvalidArgument, "kind must be Pair, Video or Music");
             }
 
+            // Repeatable, all required: ?label=mood=calm&label=genre=rock (as the CLI's --label).
+            filter.Labels.AddRange(query["label"].OfType<string>());
             var options = new V1.QueryOptions { TopK = (int)(Number(query, "topK") ?? 0), Explain = query["explain"] == "true", Filter = filter };
             var template = ProtoMapping.WithOptions(new SearchQuery(Contracts.Modality.Music), options);
             var answer = await clips.SearchAsync(Contracts.Modality.Music, template, Body(context, ct), ct);

@@ -67,7 +67,19 @@ function filterParams() {
   if (num("min-dur") !== null) f.minDurationSeconds = num("min-dur");
   if (num("max-dur") !== null) f.maxDurationSeconds = num("max-dur");
   if ($("kind").value) f.kind = $("kind").value;
+  // "mood=calm genre=rock": every label must match (the server refuses ones outside ingest's rules).
+  const labels = $("labels").value.trim().split(/\s+/).filter((l) => l);
+  if (labels.length) f.labels = labels;
   return f;
+}
+
+// The filter as query parameters of a GET route (nested fields by their JSON path; a list repeats its name).
+function filterQuery(q, filter, prefix) {
+  for (const [k, v] of Object.entries(filter)) {
+    if (Array.isArray(v)) for (const item of v) q.append(prefix + k, item);
+    else q.set(prefix + k, String(v));
+  }
+  return q;
 }
 
 async function search() {
@@ -88,7 +100,10 @@ async function search() {
     } else if (clip) {
       lastQuery = { kind: "clip" };
       const q = new URLSearchParams({ topK: String(topK), explain: "true" });
-      for (const [k, v] of Object.entries(filter)) q.set(k, k === "kind" ? v.replace("MEDIA_KIND_", "") : String(v));
+      for (const [k, v] of Object.entries(filter)) {
+        if (k === "labels") for (const l of v) q.append("label", l);
+        else q.set(k, k === "kind" ? v.replace("MEDIA_KIND_", "") : String(v));
+      }
       response = await fetch(`/v1/clips:findMusic?${q}`, { method: "POST", headers: headers({ "content-type": clip.type }), body: clip });
     } else {
       showError("Choose a video clip or enter a catalogue video id first.");
@@ -110,21 +125,14 @@ async function search() {
 }
 
 async function moreLikeThis(trackId) {
-  // No track-to-track query in v1: the tracks that fit the video this track fits best share its place in the
-  // shared space (two hops through the model).
+  // Tracks near this track in the shared space (FindSimilar, music to music), the track itself left out.
   showError("");
   status("Finding similar tracks…");
   try {
-    const videos = await fetch(`/v1/tracks/${encodeURIComponent(trackId)}/videos?options.topK=1`, { headers: headers() });
-    if (!videos.ok) { showError(await failure(videos)); status(""); return; }
-    const best = (await videos.json()).matches[0];
-    if (!best) { showError("No video fits this track yet."); status(""); return; }
-    const music = await fetch("/v1/music:find", {
-      method: "POST", headers: headers({ "content-type": "application/json" }),
-      body: JSON.stringify({ mediaId: best.mediaId, options: { topK: Number($("top-k").value) || 10, explain: true, filter: filterParams() } }),
-    });
+    const q = new URLSearchParams({ modality: "MODALITY_MUSIC", "options.topK": String(Number($("top-k").value) || 10), "options.explain": "true" });
+    filterQuery(q, filterParams(), "options.filter.");
+    const music = await fetch(`/v1/media/${encodeURIComponent(trackId)}/similar?${q}`, { headers: headers() });
     if (!music.ok) { showError(await failure(music)); status(""); return; }
-    lastQuery = { kind: "video", id: best.mediaId };
     render(await music.json(), `like ${trackId.slice(0, 8)}…`);
   } catch (e) {
     showError(`The server could not be reached (${e.message}).`);
