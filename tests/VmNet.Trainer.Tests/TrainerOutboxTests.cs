@@ -169,6 +169,8 @@ public sealed class TrainerOutboxTests
             Path.Combine(outbox, "x.json"),
             $$"""{"version":"../../victim","publish":false,"decidedAt":"2026-01-01T00:00:00Z","published":[],"rejected":[]}""", Ct);
         await File.WriteAllTextAsync(Path.Combine(outbox, "broken.json"), "{ not json", Ct);
+        // A write the previous process did not finish.
+        await File.WriteAllTextAsync(Path.Combine(outbox, "v.json.0123.tmp"), "{", Ct);
 
         using var host = BuildHost(data, epochs: 3);
         await host.StartAsync(Ct);

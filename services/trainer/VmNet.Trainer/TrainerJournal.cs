@@ -39,6 +39,13 @@ internal sealed class TrainerJournal
         var root = Path.Combine(data.Root, "trainer");
         _requests = Directory.CreateDirectory(Path.Combine(root, "requests")).FullName;
         _outbox = Directory.CreateDirectory(Path.Combine(root, "outbox")).FullName;
+
+        // Writes a previous process did not finish: their records were never there. Only here, before this process
+        // writes anything; later a temporary file may be a write in progress.
+        foreach (var temp in Directory.EnumerateFiles(_requests, "*" + TempSuffix).Concat(Directory.EnumerateFiles(_outbox, "*" + TempSuffix)))
+        {
+            File.Delete(temp);
+        }
     }
 
     public void AddRequest(RetrainRequested request) => Write(Path.Combine(_requests, RequestName(request)), request);
@@ -73,8 +80,6 @@ internal sealed class TrainerJournal
         {
             if (path.EndsWith(TempSuffix, StringComparison.Ordinal))
             {
-                // A write the process did not finish: its record was never there.
-                File.Delete(path);
                 continue;
             }
 
@@ -82,6 +87,11 @@ internal sealed class TrainerJournal
             try
             {
                 value = JsonSerializer.Deserialize<T>(File.ReadAllText(path), Json);
+            }
+            catch (FileNotFoundException)
+            {
+                // Removed since the listing (answered meanwhile).
+                continue;
             }
             catch (JsonException e)
             {
@@ -107,7 +117,8 @@ internal sealed class TrainerJournal
 
     private static void Write<T>(string path, T value)
     {
-        var temp = path + TempSuffix;
+        // A name of its own, so two writes of the same record (a redelivered request) never share a temporary file.
+        var temp = $"{path}.{Guid.NewGuid():N}{TempSuffix}";
         using (var stream = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None))
         {
             JsonSerializer.Serialize(stream, value, Json);
