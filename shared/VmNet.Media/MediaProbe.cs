@@ -25,11 +25,15 @@ public static class MediaProbe
     /// <summary>
     /// The demuxers untrusted media may use: plain containers and single images. Playlists and indirections (hls, concat,
     /// dash, sdp, ...) are left out: they open other files by name, and a file: URL in a playlist would read anything
-    /// the process can read, whatever the upload's extension (FFmpeg detects them by content).
+    /// the process can read, whatever the upload's extension (FFmpeg detects them by content). <c>image2</c> is left out
+    /// too: it expands <c>%d</c> in a file name into a numbered sequence of sibling files (<c>x%d.jpg</c> reads
+    /// <c>x0.jpg</c>, <c>x1.jpg</c>, ...). A single image is still read by content (the <c>*_pipe</c> demuxers) under the
+    /// fixed names ingest and clip search give their copies; a file named <c>*.jpg</c> is refused (image2 claims it by
+    /// extension).
     /// </summary>
     public const string AllowedFormats =
         "mov,mp4,m4a,3gp,3g2,mj2,matroska,webm,mp3,wav,w64,ogg,flac,aac,avi,flv,mpegts,mpeg,asf,aiff,caf,amr,ac3,eac3,wv,ape,"
-        + "image2,jpeg_pipe,png_pipe,webp_pipe,bmp_pipe,gif";
+        + "jpeg_pipe,png_pipe,webp_pipe,bmp_pipe,gif";
 
     /// <summary>
     /// Input options for every FFmpeg/ffprobe run on untrusted media: only the local file and pipes (no http://, tcp://

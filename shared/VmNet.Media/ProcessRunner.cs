@@ -15,7 +15,8 @@ public static class ProcessRunner
     /// </summary>
     public static async Task<Result> RunAsync(
         string fileName, IEnumerable<string> arguments, TimeSpan timeout, CancellationToken cancellationToken, bool captureStdout = false,
-        Func<Stream, CancellationToken, Task>? writeInput = null, long maxStdoutBytes = long.MaxValue, string? workingDirectory = null)
+        Func<Stream, CancellationToken, Task>? writeInput = null, long maxStdoutBytes = long.MaxValue, string? workingDirectory = null,
+        IReadOnlyDictionary<string, string?>? environment = null)
     {
         var info = new ProcessStartInfo(fileName)
         {
@@ -29,6 +30,19 @@ public static class ProcessRunner
         foreach (var argument in arguments)
         {
             info.ArgumentList.Add(argument);
+        }
+
+        // Set, or removed where the value is null; the rest of this process's environment is inherited.
+        foreach (var (name, value) in environment ?? new Dictionary<string, string?>())
+        {
+            if (value is null)
+            {
+                info.Environment.Remove(name);
+            }
+            else
+            {
+                info.Environment[name] = value;
+            }
         }
 
         using var process = new Process { StartInfo = info };

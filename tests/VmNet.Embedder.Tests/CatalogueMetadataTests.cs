@@ -23,7 +23,7 @@ public sealed class CatalogueMetadataTests
         await using var h = await EmbedderHarness.StartAsync();
         var id = EmbedderHarness.Id(11);
         var about = new MediaMetadata("clip.mp4", "Title", "Artist", "Album", "ext-11", Calm);
-        await h.Harness.Bus.Publish(new MediaIngested(id, Guid.NewGuid(), MediaKind.Pair, null, null, 30, "/x/clip.mp4", DateTimeOffset.UtcNow, about), Ct);
+        await h.Harness.Bus.Publish(h.Ingested(id, MediaKind.Pair, "/x/clip.mp4", about), Ct);
         await h.PublishMusicAsync(id, seed: 11);
         await h.ConsumedAsync<MediaIngested>(id);
         await h.ConsumedAsync<AudioFeaturesExtracted>(id);
@@ -42,7 +42,7 @@ public sealed class CatalogueMetadataTests
         await using var h = await EmbedderHarness.StartAsync();
         var id = EmbedderHarness.Id(12);
         var forged = new MediaMetadata("x", ExternalId: "ok", Labels: ImmutableDictionary<string, string>.Empty.Add("k", "<script>"));
-        await h.Harness.Bus.Publish(new MediaIngested(id, Guid.NewGuid(), MediaKind.Video, null, null, 30, "x", DateTimeOffset.UtcNow, forged), Ct);
+        await h.Harness.Bus.Publish(h.Ingested(id, MediaKind.Video, "x", forged), Ct);
         await h.ConsumedAsync<MediaIngested>(id);
         await h.SettleAsync();
 

@@ -31,7 +31,7 @@ public sealed class EmbedderConsumerTests
         await using var h = await EmbedderHarness.StartAsync();
         var pair = EmbedderHarness.Id(1);
         var video = EmbedderHarness.Id(2);
-        await h.Harness.Bus.Publish(new MediaIngested(pair, Guid.NewGuid(), MediaKind.Pair, null, null, 30, "test", DateTimeOffset.UtcNow), ct);
+        await h.Harness.Bus.Publish(h.Ingested(pair, MediaKind.Pair), ct);
         await h.PublishMusicAsync(pair, seed: 1);
         await h.PublishVideoAsync(video, seed: 2);
         await h.ConsumedAsync<AudioFeaturesExtracted>(pair);

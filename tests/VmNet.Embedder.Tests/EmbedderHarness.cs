@@ -57,6 +57,32 @@ public sealed class EmbedderHarness : IAsyncDisposable
     public static float[] Features(int seed, int width) =>
         [.. TestModels.RandomRows(new Random(seed), 1, width)[0]];
 
+    /// <summary>A <see cref="MediaIngested"/> as ingest sends it: the parts its kind has exist in the data directory.</summary>
+    public MediaIngested Ingested(string id, MediaKind kind, string source = "test", MediaMetadata? metadata = null) =>
+        Ingested(Services.GetRequiredService<DataDirectory>(), id, kind, source, metadata);
+
+    /// <summary>
+    /// The parts are empty files: the embedder only checks that they are there (the feature workers read them).
+    /// </summary>
+    public static MediaIngested Ingested(DataDirectory data, string id, MediaKind kind, string source = "test", MediaMetadata? metadata = null)
+    {
+        Uri? Part(bool present, string name)
+        {
+            if (!present)
+            {
+                return null;
+            }
+
+            var path = Path.Combine(data.MediaFolder(id), name);
+            File.WriteAllBytes(path, []);
+            return DataDirectory.ToUri(path);
+        }
+
+        return new MediaIngested(
+            id, Guid.NewGuid(), kind, Part(kind != MediaKind.Video, DataDirectory.AudioPartName), Part(kind != MediaKind.Music, DataDirectory.VideoPartName),
+            30, source, DateTimeOffset.UtcNow, metadata);
+    }
+
     public Task PublishMusicAsync(string id, int seed, int width = TestModelFolders.MusicDim, double? tempo = 120) =>
         Harness.Bus.Publish(new AudioFeaturesExtracted(id, Guid.NewGuid(), [.. Features(seed, width)], 100, "test-audio", 30, tempo, DateTimeOffset.UtcNow));
 

@@ -24,7 +24,7 @@ public sealed class ExtractionFailureTests
     {
         await using var h = await EmbedderHarness.StartAsync();
         var pair = EmbedderHarness.Id(1);
-        await h.Harness.Bus.Publish(new MediaIngested(pair, Guid.NewGuid(), MediaKind.Pair, null, null, 30, "test", DateTimeOffset.UtcNow), Ct);
+        await h.Harness.Bus.Publish(h.Ingested(pair, MediaKind.Pair), Ct);
         await h.PublishMusicAsync(pair, seed: 1);
         await h.ConsumedAsync<MediaIngested>(pair);
         await h.ConsumedAsync<AudioFeaturesExtracted>(pair);
@@ -162,7 +162,7 @@ public sealed class ExtractionFailureTests
         {
             var bus = app.Services.GetRequiredService<IBus>();
             var id = EmbedderHarness.Id(5);
-            var ingested = new MediaIngested(id, Guid.NewGuid(), MediaKind.Pair, new Uri("file:///media/a.wav"), new Uri("file:///media/v.mp4"), 30, "test", DateTimeOffset.UtcNow);
+            var ingested = EmbedderHarness.Ingested(new DataDirectory(folder.Path), id, MediaKind.Pair);
             await bus.Publish(ingested, Ct);
             await bus.Publish(new AudioFeaturesExtracted(id, ingested.CorrelationId, [.. EmbedderHarness.Features(5, TestModelFolders.MusicDim)], 100, "test-audio", 30, 120, DateTimeOffset.UtcNow), Ct);
             await bus.Publish(new FeatureExtractionFailed(id, ingested.CorrelationId, Modality.Video, Reason, FailedAt), Ct);

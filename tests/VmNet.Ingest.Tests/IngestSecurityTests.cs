@@ -1,5 +1,6 @@
 using MassTransit;
 using VmNet.Contracts;
+using VmNet.Media;
 using VmNet.Testing;
 
 namespace VmNet.Ingest.Tests;
@@ -87,6 +88,44 @@ public sealed class IngestSecurityTests
         Assert.IsType<IngestFailed>(answer);
         Assert.False(await ingest.Harness.Published.Any<Fault<IngestRequested>>());
         Assert.Empty(Directory.EnumerateFiles(ingest.Data.Path, "*.partial", SearchOption.AllDirectories));
+    }
+}
+
+/// <summary>FFmpeg's image2 demuxer reads <c>%d</c> in a name as a numbered sequence of sibling files.</summary>
+public sealed class ImagePatternTests
+{
+    [Fact]
+    public async Task A_percent_d_name_is_never_expanded_into_sibling_files()
+    {
+        using var folder = new TempFolder("pattern");
+        foreach (var (name, size) in new[] { ("x0.jpg", "64x48"), ("x1.jpg", "320x240") })
+        {
+            var made = await ProcessRunner.RunAsync(
+                "ffmpeg", ["-v", "error", "-f", "lavfi", "-i", $"testsrc=size={size}", "-frames:v", "1", folder.File(name)],
+                TimeSpan.FromMinutes(1), TestContext.Current.CancellationToken);
+            Assert.Equal(0, made.ExitCode);
+        }
+
+        // No file has this name; only the pattern expansion could find something to read.
+        var pattern = folder.File("x%d.jpg");
+        await Assert.ThrowsAsync<MediaDecodeException>(() => MediaProbe.ProbeAsync(pattern, TimeSpan.FromMinutes(1), TestContext.Current.CancellationToken));
+        await Assert.ThrowsAsync<MediaDecodeException>(() => ProbeDecodesAsync(pattern));
+
+        // With a real file of that name, still nothing is read as a sequence of its siblings.
+        File.Copy(folder.File("x1.jpg"), pattern);
+        await Assert.ThrowsAsync<MediaDecodeException>(() => MediaProbe.ProbeAsync(pattern, TimeSpan.FromMinutes(1), TestContext.Current.CancellationToken));
+    }
+
+    /// <summary>FFmpeg itself (not ffprobe) with the same input options, decoding the first frame.</summary>
+    private static async Task ProbeDecodesAsync(string path)
+    {
+        var result = await ProcessRunner.RunAsync(
+            FfmpegAudio.FfmpegProgram, ["-nostdin", "-v", "error", .. MediaProbe.SafeInputOptions, "-i", path, "-frames:v", "1", "-f", "null", "-"],
+            TimeSpan.FromMinutes(1), TestContext.Current.CancellationToken);
+        if (result.ExitCode != 0)
+        {
+            throw new MediaDecodeException(FfmpegAudio.LastLine(result.StandardError));
+        }
     }
 }
 

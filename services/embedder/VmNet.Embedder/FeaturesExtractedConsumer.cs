@@ -14,7 +14,7 @@ namespace VmNet.Embedder;
 /// message twice writes the same rows and vectors again: nothing changes, and <see cref="MediaEmbedded"/> is re-sent.
 /// </summary>
 internal sealed partial class FeaturesExtractedConsumer(
-    IFeatureCatalogue catalogue, CatalogueEmbedder embedder, IVectorStore store, ILogger<FeaturesExtractedConsumer> logger)
+    IFeatureCatalogue catalogue, CatalogueEmbedder embedder, IVectorStore store, DataDirectory data, ILogger<FeaturesExtractedConsumer> logger)
     : IConsumer<AudioFeaturesExtracted>, IConsumer<VideoFeaturesExtracted>, IConsumer<MediaIngested>
 {
     public async Task Consume(ConsumeContext<AudioFeaturesExtracted> context)
@@ -53,6 +53,12 @@ internal sealed partial class FeaturesExtractedConsumer(
             return;
         }
 
+        if (PartsError(m) is { } parts)
+        {
+            LogDropped(m.MediaId, parts);
+            return;
+        }
+
         await catalogue.RecordKindAsync(m.MediaId, m.Kind, m.DurationSeconds, context.CancellationToken);
         if (m.Metadata is { } metadata)
         {
@@ -86,6 +92,36 @@ internal sealed partial class FeaturesExtractedConsumer(
         }
 
         return reason is null;
+    }
+
+    /// <summary>
+    /// Why the parts a message names do not back its kind, or null. The kind is what puts an item in the training set
+    /// (a pair) or in a direction of search, so it is believed only when ingest's parts for it are there: a pair needs
+    /// both <c>media/&lt;id&gt;/audio.wav</c> and <c>video.mkv</c>, music the first, video the second; any URI given must
+    /// be exactly that id's part. Every role shares the data directory (ingest writes the parts before it publishes).
+    /// </summary>
+    private string? PartsError(MediaIngested m) =>
+        PartError(m.MediaId, m.Kind, m.AudioUri, DataDirectory.AudioPartName, needed: m.Kind is MediaKind.Pair or MediaKind.Music)
+        ?? PartError(m.MediaId, m.Kind, m.VideoUri, DataDirectory.VideoPartName, needed: m.Kind is MediaKind.Pair or MediaKind.Video);
+
+    private string? PartError(string mediaId, MediaKind kind, Uri? uri, string partName, bool needed)
+    {
+        if (uri is null)
+        {
+            return needed ? $"{kind} without its {partName}" : null;
+        }
+
+        string path;
+        try
+        {
+            path = data.ResolvePart(uri, mediaId, partName);
+        }
+        catch (Exception e) when (e is UnsafePathException or ArgumentException or UriFormatException)
+        {
+            return $"{partName}: {e.Message}";
+        }
+
+        return File.Exists(path) ? null : $"{kind} whose {partName} is not in the data directory";
     }
 
     [LoggerMessage(4020, LogLevel.Warning, "Dropped a message for '{MediaId}': {Reason}")]

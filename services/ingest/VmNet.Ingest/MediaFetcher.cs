@@ -194,27 +194,49 @@ internal sealed class MediaFetcher(IOptions<IngestOptions> options, IngestHttpCl
         }
     }
 
-    private async Task<Fetched> DownloadWithYtDlpAsync(string idOrUrl, CancellationToken cancellationToken)
+    /// <summary>
+    /// Proxy settings inherited from the environment are dropped for yt-dlp: <c>no_proxy</c> (often listing localhost and
+    /// internal domains) would send those requests around <see cref="GuardedProxy"/>, straight to the destination.
+    /// </summary>
+    private static readonly Dictionary<string, string?> NoProxyBypass = new()
+    {
+        ["no_proxy"] = null, ["NO_PROXY"] = null, ["http_proxy"] = null, ["HTTP_PROXY"] = null, ["https_proxy"] = null,
+        ["HTTPS_PROXY"] = null, ["all_proxy"] = null, ["ALL_PROXY"] = null,
+    };
+
+    /// <summary>Internal for tests, which hand it URLs of local servers (ingest gives it YouTube ids and URLs only).</summary>
+    internal async Task<Fetched> DownloadWithYtDlpAsync(string idOrUrl, CancellationToken cancellationToken)
     {
         var folder = Path.Combine(data.Temp, "dl-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(folder);
         var inv = System.Globalization.CultureInfo.InvariantCulture;
+        // yt-dlp has its own HTTP stack: every connection it makes goes through this proxy, which applies the same
+        // NetworkGuard and allow-list as ingest's own downloads.
+        await using var proxy = GuardedProxy.Start(http.Guard);
         string[] arguments =
         [
             // No configuration file is read (system, user, or one planted beside the download): options come only from here.
             "--ignore-config",
+            "--proxy", proxy.Url,
             "--no-playlist", "--no-progress", "--quiet", "--no-warnings",
             // Refused on the site's metadata before a byte of media is fetched: too long, or a live stream (no end).
             "--match-filter", $"duration <= {_options.MaxDurationSeconds.ToString("0.###", inv)} & !is_live",
             "--max-filesize", _options.MaxBytes.ToString(inv),
-            "-f", "best[ext=mp4]/best",
+            // Only formats fetched over HTTP(S), which the proxy sees: not RTMP, RTSP, MMS or HLS handed to FFmpeg.
+            "-f", "best[ext=mp4][protocol^=http]/best[protocol^=http]",
             "-o", Path.Combine(folder, "media.%(ext)s"),
             "--", idOrUrl,
         ];
         try
         {
             // Run in its own empty folder, never a media root: nothing there can act as a configuration or a cookie jar.
-            var result = await ProcessRunner.RunAsync(_options.YtDlp, arguments, _options.DownloadTimeout, cancellationToken, workingDirectory: folder);
+            var result = await ProcessRunner.RunAsync(
+                _options.YtDlp, arguments, _options.DownloadTimeout, cancellationToken, workingDirectory: folder, environment: NoProxyBypass);
+            if (result.ExitCode != 0 && proxy.Refused > 0)
+            {
+                throw new IngestRejectedException("download failed: destination address not allowed");
+            }
+
             if (result.ExitCode != 0)
             {
                 throw new IngestRejectedException($"download failed: yt-dlp exited with {result.ExitCode}: {FfmpegAudio.LastLine(result.StandardError)}");

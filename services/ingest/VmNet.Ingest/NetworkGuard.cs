@@ -47,9 +47,15 @@ internal sealed class NetworkGuard
         ConnectCallback = ConnectAsync,
     };
 
-    private async ValueTask<Stream> ConnectAsync(SocketsHttpConnectionContext context, CancellationToken cancellationToken)
+    private async ValueTask<Stream> ConnectAsync(SocketsHttpConnectionContext context, CancellationToken cancellationToken) =>
+        await ConnectAsync(context.DnsEndPoint.Host, context.DnsEndPoint.Port, cancellationToken);
+
+    /// <summary>
+    /// Resolves <paramref name="host"/> and connects to one of its allowed addresses, never to the name again;
+    /// <see cref="DestinationRefusedException"/> when it has none. Used by the HTTP client and by <see cref="GuardedProxy"/>.
+    /// </summary>
+    public async Task<NetworkStream> ConnectAsync(string host, int port, CancellationToken cancellationToken)
     {
-        var host = context.DnsEndPoint.Host;
         var addresses = IPAddress.TryParse(host.Trim('[', ']'), out var literal)
             ? [literal]
             : await Dns.GetHostAddressesAsync(host, cancellationToken);
@@ -63,7 +69,7 @@ internal sealed class NetworkGuard
         try
         {
             // Connect to the checked addresses themselves, never to the name again.
-            await socket.ConnectAsync(allowed, context.DnsEndPoint.Port, cancellationToken);
+            await socket.ConnectAsync(allowed, port, cancellationToken);
             return new NetworkStream(socket, ownsSocket: true);
         }
         catch
@@ -75,13 +81,22 @@ internal sealed class NetworkGuard
 }
 
 /// <summary>The HTTP client ingest downloads with: guarded connections and no retries (the standard resilience handler would fetch again).</summary>
-internal sealed class IngestHttpClient(Microsoft.Extensions.Options.IOptions<IngestOptions> options) : IDisposable
+internal sealed class IngestHttpClient : IDisposable
 {
-    public HttpClient Client { get; } = new(new NetworkGuard(options.Value.AllowedNetworks).CreateHandler())
+    public IngestHttpClient(Microsoft.Extensions.Options.IOptions<IngestOptions> options)
     {
-        // MediaFetcher applies Ingest:DownloadTimeout to the whole download.
-        Timeout = Timeout.InfiniteTimeSpan,
-    };
+        Guard = new NetworkGuard(options.Value.AllowedNetworks);
+        Client = new HttpClient(Guard.CreateHandler())
+        {
+            // MediaFetcher applies Ingest:DownloadTimeout to the whole download.
+            Timeout = Timeout.InfiniteTimeSpan,
+        };
+    }
+
+    /// <summary>The guard and allow-list of this client, shared with yt-dlp's <see cref="GuardedProxy"/>.</summary>
+    public NetworkGuard Guard { get; }
+
+    public HttpClient Client { get; }
 
     public void Dispose() => Client.Dispose();
 }

@@ -37,6 +37,7 @@ public static class TrainerRole
     internal static void AddTrainerStores(IServiceCollection services)
     {
         services.TryAddSingleton(sp => new ModelRegistry(sp.GetRequiredService<DataDirectory>()));
+        services.TryAddSingleton(sp => new TrainerJournal(sp.GetRequiredService<DataDirectory>()));
     }
 
 }

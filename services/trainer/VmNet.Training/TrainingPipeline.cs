@@ -21,15 +21,19 @@ public static class TrainingPipeline
 {
     public static async Task<TrainingOutcome> RunAsync(
         IFeatureCatalogue catalogue, ModelRegistry registry, TrainingOptions options, double tolerance,
-        IProgress<EpochReport>? progress, CancellationToken cancellationToken)
+        IProgress<EpochReport>? progress, CancellationToken cancellationToken, bool markPublished = true)
     {
         var corpus = await PairCorpus.LoadAsync(catalogue, options.ValidationFraction, options.TestFraction, cancellationToken);
-        return Run(corpus, registry, options, tolerance, progress, cancellationToken);
+        return Run(corpus, registry, options, tolerance, progress, cancellationToken, markPublished);
     }
 
+    /// <param name="markPublished">
+    /// Whether a model the gate lets out gets its published marker here. The trainer role passes false: it records the
+    /// answers it owes first and marks the folder itself (<see cref="ModelFolder.MarkPublished"/>).
+    /// </param>
     public static TrainingOutcome Run(
         PairCorpus corpus, ModelRegistry registry, TrainingOptions options, double tolerance,
-        IProgress<EpochReport>? progress, CancellationToken cancellationToken)
+        IProgress<EpochReport>? progress, CancellationToken cancellationToken, bool markPublished = true)
     {
         var result = TrainingRun.Train(corpus, options, progress, cancellationToken);
         using var model = result.Model;
@@ -39,7 +43,7 @@ public static class TrainingPipeline
         var folder = registry.FolderOf(version);
         var live = ModelFolder.Live(registry);
         var decision = ModelGate.Decide(result.Validation.MeanRecallAt10, LiveFigure(registry, live, corpus), live?.Version, tolerance);
-        if (decision.Publish)
+        if (decision.Publish && markPublished)
         {
             ModelFolder.MarkPublished(folder, DateTimeOffset.UtcNow);
         }
