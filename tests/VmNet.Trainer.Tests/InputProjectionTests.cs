@@ -59,9 +59,9 @@ public sealed class InputProjectionTests
     {
         using var data = new TempFolder("trainer");
         var registry = new ModelRegistry(new DataDirectory(data.Path));
-        var options = SyntheticPairs.TinyOptions(epochs: 4) with
+        var options = SyntheticPairs.TinyOptions(epochs: 12) with
         {
-            MusicPcaDims = 8, VideoPcaDims = 6, PcaWhiten = true, MusicHidden = [], LearningRateDecay = 0.9, WeightDecay = 1e-4,
+            MusicPcaDims = 8, VideoPcaDims = 6, PcaWhiten = true, MusicHidden = [], LearningRateDecay = 0.97, WeightDecay = 1e-4,
             EarlyStopping = EarlyStopMetric.MedianRank,
         };
         var result = TrainingRun.Train(Corpus, options);
