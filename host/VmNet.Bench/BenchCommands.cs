@@ -7,6 +7,6 @@ public static class BenchCommands
 {
     public static Command Create() => new("bench", "Benchmarks, reported as ratios against a baseline measured in the same run.")
     {
-        AudioBench.Create(), VideoBench.Create(), StoreBenchCommand.Create(), SearchBench.Create(), TrainingBench.Create(), PipelineBenchCommand.Create(), SoakBenchCommand.Create(),
+        AudioBench.Create(), VideoBench.Create(), StoreBenchCommand.Create(), SearchBench.Create(), TrainingBench.Create(), TuneBench.Create(), PipelineBenchCommand.Create(), SoakBenchCommand.Create(),
     };
 }

@@ -15,7 +15,7 @@ public static class CorpusCommand
     /// <summary>What <c>--json</c> prints.</summary>
     public sealed record Summary(
         string Out, string Manifest, int Pairs, int MusicOnly, int VideoOnly, double Seconds, int Seed,
-        int Files, long Bytes, bool Reused, int Rendered, double ElapsedSeconds);
+        int Files, long Bytes, bool Reused, int Rendered, double ElapsedSeconds, string Style);
 
 
 
@@ -31,9 +31,10 @@ public static class CorpusCommand
         var seed = new Option<int>("--seed") { Description = "Seed: the same seed and options give the same corpus", DefaultValueFactory = _ => 1 };
         var musicOnly = new Option<int?>("--music-only") { Description = "Music-only tracks (.m4a); default: a tenth of --pairs, at least 1" };
         var videoOnly = new Option<int?>("--video-only") { Description = "Video-only uploads (MP4, no audio); default: a tenth of --pairs, at least 1" };
+        var style = VmNet.Demo.DemoCommand.CorpusStyleOption("--style");
         var generate = new Command("generate", "Render a corpus of music videos whose pictures and sounds share hidden factors, plus music-only and video-only items.")
         {
-            output, pairs, seconds, seed, musicOnly, videoOnly,
+            output, pairs, seconds, seed, musicOnly, videoOnly, style,
         };
         generate.SetAction(async (ParseResult parse, CancellationToken ct) =>
         {
@@ -47,6 +48,7 @@ public static class CorpusCommand
                 Seed = parse.GetValue(seed),
                 MusicOnly = parse.GetValue(musicOnly) ?? extra,
                 VideoOnly = parse.GetValue(videoOnly) ?? extra,
+                Style = CorpusStyles.Parse(parse.GetValue(style))!.Value,
             };
             return await RunAsync(options, parse.GetValue(CliOptions.Json), parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error, ct);
         });
@@ -101,7 +103,8 @@ public static class CorpusCommand
         var summary = new Summary(
             manifest.Directory, Path.Combine(manifest.Directory, CorpusManifest.FileName),
             options.Pairs, options.MusicOnly, options.VideoOnly, options.Seconds, options.Seed,
-            files.Count, files.Sum(f => new FileInfo(f).Length), manifest.Reused, rendered, Math.Round(clock.Elapsed.TotalSeconds, 2));
+            files.Count, files.Sum(f => new FileInfo(f).Length), manifest.Reused, rendered, Math.Round(clock.Elapsed.TotalSeconds, 2),
+            CorpusStyles.Name(options.Style));
         if (json)
         {
             await output.WriteLineAsync(JsonSerializer.Serialize(summary, CliJson.Options));
@@ -110,7 +113,7 @@ public static class CorpusCommand
         {
             var what = manifest.Reused ? "reused" : $"rendered {rendered} of {files.Count} files";
             await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
-                $"corpus: {what} in {summary.ElapsedSeconds:0.0} s: {options.Pairs} pairs, {options.MusicOnly} music-only, {options.VideoOnly} video-only, {options.Seconds:0.##} s each ({summary.Bytes / 1e6:0.0} MB) in {summary.Out}"));
+                $"corpus ({summary.Style}): {what} in {summary.ElapsedSeconds:0.0} s: {options.Pairs} pairs, {options.MusicOnly} music-only, {options.VideoOnly} video-only, {options.Seconds:0.##} s each ({summary.Bytes / 1e6:0.0} MB) in {summary.Out}"));
         }
 
         return 0;

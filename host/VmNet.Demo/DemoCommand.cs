@@ -6,10 +6,11 @@ using Spectre.Console;
 using VmNet.ServiceDefaults;
 using VmNet.Training;
 using VmNet.Commands;
+using VmNet.Corpus;
 
 namespace VmNet.Demo;
 
-/// <summary><c>vmnet demo [--pairs N] [--seconds S] [--seed X] [--seeds N] [--data DIR] [--corpus DIR] [--json]</c>.</summary>
+/// <summary><c>vmnet demo [--pairs N] [--seconds S] [--seed X] [--seeds N] [--data DIR] [--corpus DIR | --corpus-style classic|neon] [--json]</c>.</summary>
 public static class DemoCommand
 {
     public static Command Create()
@@ -21,13 +22,14 @@ public static class DemoCommand
         var corpus = new Option<string?>("--corpus") { Description = "Run on this folder of music videos instead (every video file with audio is a pair)" };
         var epochs = new Option<int>("--epochs") { Description = "Maximum training epochs per model (early stopping usually ends sooner)", DefaultValueFactory = _ => 60 };
         var uploads = new Option<int>("--uploads") { Description = "Video-only uploads to tag with soundtracks (generated corpus)", DefaultValueFactory = _ => 3 };
+        var corpusStyle = CorpusStyleOption("--corpus-style");
         var command = new Command(
             "demo",
             "The main job end to end, in one process on the embedded default: generate (or reuse) a corpus, ingest it through the bus, "
             + "extract features, train the combined and the inter-only model, hot-swap the combined one, evaluate Recall@K on held-out pairs, "
             + "tag new uploads, query over gRPC and write a report (HTML + PNG) into the data dir.")
         {
-            pairs, seconds, seed, seeds, corpus, epochs, uploads,
+            pairs, seconds, seed, seeds, corpus, epochs, uploads, corpusStyle,
         };
         command.SetAction(async (parse, ct) =>
         {
@@ -46,6 +48,7 @@ public static class DemoCommand
                 Seeds = parse.GetValue(seeds),
                 Epochs = parse.GetValue(epochs),
                 Uploads = parse.GetValue(uploads),
+                CorpusStyle = CorpusStyles.Parse(parse.GetValue(corpusStyle))!.Value,
                 Overrides = overrides,
             };
             var asJson = parse.GetValue(CliOptions.Json);
@@ -57,6 +60,21 @@ public static class DemoCommand
             return 0;
         });
         return command;
+    }
+
+    /// <summary>
+    /// The generator recipe option (<c>vmnet demo --corpus-style</c>, <c>vmnet corpus generate --style</c>), checked by
+    /// the parser so a wrong name is a one-line usage error.
+    /// </summary>
+    public static Option<string> CorpusStyleOption(string name)
+    {
+        var option = new Option<string>(name)
+        {
+            Description = $"Generator recipe: {string.Join(" or ", CorpusStyles.Names)} (neon: other styles and tempo ranges, a plucked instrument, ring pictures)",
+            DefaultValueFactory = _ => CorpusStyles.Name(CorpusStyle.Classic),
+        };
+        option.AcceptOnlyFromAmong([.. CorpusStyles.Names]);
+        return option;
     }
 
     /// <summary>The figures as a plain table (it reads the same in a terminal and in a log); mean±sd with several seeds.</summary>

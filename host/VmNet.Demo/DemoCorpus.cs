@@ -24,6 +24,7 @@ public sealed record DemoCorpus(string Directory, bool Generated, IReadOnlyList<
             Pairs = options.Pairs,
             Seconds = options.Seconds,
             Seed = options.Seed,
+            Style = options.CorpusStyle,
             MusicOnly = options.MusicOnly ?? Math.Max(1, options.Pairs / 10),
             VideoOnly = options.Uploads,
         };

@@ -19,6 +19,9 @@ public sealed record DemoOptions
 
     public int Pairs { get; init; } = DefaultPairs;
 
+    /// <summary>Which generator renders the corpus (ignored with <see cref="CorpusDirectory"/>).</summary>
+    public VmNet.Corpus.CorpusStyle CorpusStyle { get; init; } = VmNet.Corpus.CorpusStyle.Classic;
+
     public double Seconds { get; init; } = DefaultSeconds;
 
     /// <summary>Seeds the corpus, the training and nothing else.</summary>

@@ -17,11 +17,12 @@ public static class CorpusGenerator
     {
         options.Validate();
         var items = new List<CorpusItem>(options.Pairs + options.MusicOnly + options.VideoOnly);
-        items.AddRange(Enumerable.Range(0, options.Pairs).Select(i => PlanItem(options.Seed, CorpusItemKind.Pair, i)));
-        items.AddRange(Enumerable.Range(0, options.MusicOnly).Select(i => PlanItem(options.Seed, CorpusItemKind.Music, i)));
-        items.AddRange(Enumerable.Range(0, options.VideoOnly).Select(i => PlanItem(options.Seed, CorpusItemKind.Video, i)));
+        var book = StyleBook.For(options.Style);
+        items.AddRange(Enumerable.Range(0, options.Pairs).Select(i => PlanItem(options.Seed, book, CorpusItemKind.Pair, i)));
+        items.AddRange(Enumerable.Range(0, options.MusicOnly).Select(i => PlanItem(options.Seed, book, CorpusItemKind.Music, i)));
+        items.AddRange(Enumerable.Range(0, options.VideoOnly).Select(i => PlanItem(options.Seed, book, CorpusItemKind.Video, i)));
         return new CorpusManifest(
-            CorpusManifest.FormatName, CorpusManifest.CurrentGeneratorVersion, options.Recipe, StyleBook.Styles, items)
+            CorpusManifest.FormatName, CorpusManifest.CurrentGeneratorVersion, options.Recipe, book.Items, items)
         {
             Directory = Path.GetFullPath(options.OutputDirectory),
         };
@@ -80,15 +81,17 @@ public static class CorpusGenerator
         return plan;
     }
 
-    private static CorpusItem PlanItem(int seed, CorpusItemKind kind, int index)
+    private static CorpusItem PlanItem(int seed, StyleBook book, CorpusItemKind kind, int index)
     {
         var name = kind.ToString().ToLowerInvariant();
-        var random = SplitMix64.For(seed, name, index);
-        var style = StyleBook.Styles[random.Next(StyleBook.Styles.Count)];
-        var factors = LatentFactors.Draw(style, random);
+        // The neon streams are named apart, so its items share no random draws with classic items of the same seed.
+        var stream = book.Corpus == CorpusStyle.Classic ? name : "neon/" + name;
+        var random = SplitMix64.For(seed, stream, index);
+        var style = book.Items[random.Next(book.Items.Count)];
+        var factors = LatentFactors.Draw(style, book, random);
         // Each side draws its noise from its own stream: the two renderings share only the factors.
-        var music = kind == CorpusItemKind.Video ? null : MusicParameters.From(factors, style, SplitMix64.For(seed, name + "/music", index));
-        var video = kind == CorpusItemKind.Music ? null : VideoParameters.From(factors, style, SplitMix64.For(seed, name + "/video", index));
+        var music = kind == CorpusItemKind.Video ? null : MusicParameters.From(factors, style, book.Corpus, SplitMix64.For(seed, stream + "/music", index));
+        var video = kind == CorpusItemKind.Music ? null : VideoParameters.From(factors, style, book.Corpus, SplitMix64.For(seed, stream + "/video", index));
         var id = $"{name}-{index:D5}";
         var file = id + (kind == CorpusItemKind.Music ? ".m4a" : ".mp4");
         return new CorpusItem(id, file, kind, style.Id, style.Name, factors, music, video);

@@ -22,6 +22,9 @@ public sealed record CorpusOptions
 
     public int Seed { get; init; } = 1;
 
+    /// <summary>Which generator recipe: the classic one or the differently made neon one (<see cref="CorpusStyle"/>).</summary>
+    public CorpusStyle Style { get; init; } = CorpusStyle.Classic;
+
     /// <summary>
     /// Frame size. The video features sample 1 frame/s and resize to 224×224 for the CNN; rendering at that
     /// size keeps textures and grain sharp for it, and costs little next to encoding.
@@ -38,7 +41,7 @@ public sealed record CorpusOptions
     /// <summary>Items rendered at once (each runs one single-threaded ffmpeg).</summary>
     public int MaxParallelism { get; init; } = Environment.ProcessorCount;
 
-    public CorpusRecipe Recipe => new(Pairs, MusicOnly, VideoOnly, Seconds, Seed, Width, Height, FramesPerSecond, SampleRate);
+    public CorpusRecipe Recipe => new(Pairs, MusicOnly, VideoOnly, Seconds, Seed, Width, Height, FramesPerSecond, SampleRate, Style);
 
     /// <summary>Throws <see cref="ArgumentException"/> naming the first bad option.</summary>
     public void Validate()
@@ -70,6 +73,10 @@ public sealed record CorpusOptions
     }
 }
 
-/// <summary>The options that decide a corpus's content: equal recipes give byte-identical manifests.</summary>
+/// <summary>
+/// The options that decide a corpus's content: equal recipes give byte-identical manifests. A manifest written
+/// before <see cref="Style"/> existed reads as classic, which is what it is.
+/// </summary>
 public sealed record CorpusRecipe(
-    int Pairs, int MusicOnly, int VideoOnly, double Seconds, int Seed, int Width, int Height, int FramesPerSecond, int SampleRate);
+    int Pairs, int MusicOnly, int VideoOnly, double Seconds, int Seed, int Width, int Height, int FramesPerSecond, int SampleRate,
+    CorpusStyle Style = CorpusStyle.Classic);

@@ -13,15 +13,15 @@ public sealed record LatentFactors(
     double Percussiveness,
     double Loudness)
 {
-    /// <summary>Draws an item's factors around its style's means.</summary>
-    public static LatentFactors Draw(Style style, SplitMix64 random) => new(
-        Round(Math.Clamp(random.Normal(style.TempoBpm, StyleBook.TempoSpread), 50, 200)),
+    /// <summary>Draws an item's factors around its style's means, with the spreads of its book.</summary>
+    public static LatentFactors Draw(Style style, StyleBook book, SplitMix64 random) => new(
+        Round(Math.Clamp(random.Normal(style.TempoBpm, book.TempoSpread), 50, 200)),
         random.NextDouble() < 0.75 ? style.Keys[random.Next(style.Keys.Count)] : random.Next(12),
         random.NextDouble() < style.MinorProbability,
-        Unit(random.Normal(style.Register, StyleBook.FactorSpread)),
-        Unit(random.Normal(style.Timbre, StyleBook.FactorSpread)),
-        Unit(random.Normal(style.Percussiveness, StyleBook.FactorSpread)),
-        Unit(random.Normal(style.Loudness, StyleBook.FactorSpread)));
+        Unit(random.Normal(style.Register, book.FactorSpread)),
+        Unit(random.Normal(style.Timbre, book.FactorSpread)),
+        Unit(random.Normal(style.Percussiveness, book.FactorSpread)),
+        Unit(random.Normal(style.Loudness, book.FactorSpread)));
 
     // Factors are rounded before anything renders from them, so the manifest holds exactly what was rendered.
     internal static double Round(double value) => Math.Round(value, 4, MidpointRounding.ToEven);

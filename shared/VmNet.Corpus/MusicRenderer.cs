@@ -3,7 +3,9 @@ namespace VmNet.Corpus;
 /// <summary>
 /// Synthesises a track from <see cref="MusicParameters"/>: a diatonic chord progression in the key (pad, bass,
 /// arpeggio) voiced around the register, with a wavetable whose harmonic richness is the timbre; a drum
-/// pattern (kick, snare, hi-hat) whose level is the percussiveness; scaled to the loudness's RMS level.
+/// pattern (kick, snare, hi-hat) whose level is the percussiveness; scaled to the loudness's RMS level. The
+/// <see cref="Instrument.Pluck"/> instrument (neon corpora) plays short odd-harmonic tones instead: chord stabs,
+/// a bass note on every beat and a sixteenth-note arpeggio.
 /// </summary>
 public static class MusicRenderer
 {
@@ -17,6 +19,7 @@ public static class MusicRenderer
     public static IReadOnlyList<int[]> Progressions { get; } =
     [
         [0, 4, 5, 3], [0, 3, 4, 3], [5, 3, 0, 4], [0, 5, 1, 4], [1, 4, 0, 0], [0, 6, 3, 0], [0, 0, 3, 4],
+        [0, 0, 5, 5], [5, 5, 3, 4], [0, 4, 0, 4],
     ];
 
     /// <summary>Drum patterns over one bar of sixteenths: kick, snare, hi-hat.</summary>
@@ -29,6 +32,9 @@ public static class MusicRenderer
         ("x.......x.x.....", "....x.......x...", "x.x.x.x.x.x.x.x."),
         ("x...x...x...x...", "....x.......x...", "..x...x...x...x."),
         ("x.......x.......", "....x.......x...", "xxxxxxxxxxxxxxxx"),
+        ("........x.......", "........x.......", "..x...x...x...x."),
+        ("x.....x...x.....", "....x.......x...", "x.x.x.x.x.x.x.x."),
+        ("x.x.x.x.x.x.x.x.", "....x.......x...", "xxxxxxxxxxxxxxxx"),
     ];
 
     public static float[] Render(MusicParameters music, double seconds, int sampleRate)
@@ -36,7 +42,8 @@ public static class MusicRenderer
         var random = new SplitMix64((ulong)music.NoiseSeed);
         var tonal = new float[(int)Math.Round(seconds * sampleRate)];
         var drums = new float[tonal.Length];
-        var table = Wavetable(music.Timbre);
+        var pluck = music.Instrument == Instrument.Pluck;
+        var table = pluck ? OddWavetable(music.Timbre) : Wavetable(music.Timbre);
         var step = 60.0 / music.TempoBpm / 4;
         var bar = step * StepsPerBar;
         var scale = music.Minor ? MinorScale : MajorScale;
@@ -53,7 +60,7 @@ public static class MusicRenderer
             var chord = Enumerable.Range(0, 3)
                 .Select(i => Voice(music.Key + scale[(degree + (2 * i)) % 7], lowest))
                 .ToArray();
-            foreach (var note in chord)
+            foreach (var note in pluck ? [] : chord)
             {
                 AddNote(tonal, sampleRate, table, barStart, bar, note, 0.22, 0.08, bar * 1.5);
             }
@@ -61,12 +68,16 @@ public static class MusicRenderer
             for (var s = 0; s < StepsPerBar; s++)
             {
                 var t = barStart + (s * step);
-                if (s % 8 == 0)
+                if (pluck)
+                {
+                    AddPluckStep(tonal, sampleRate, table, t, step, s, chord, music.Timbre);
+                }
+                else if (s % 8 == 0)
                 {
                     AddNote(tonal, sampleRate, table, t, step * 8, chord[0] - 12, 0.3, 0.01, 0.4);
                 }
 
-                if (s % 2 == 0)
+                if (!pluck && s % 2 == 0)
                 {
                     var tone = chord[(s / 2) % 4 == 3 ? 1 : (s / 2) % 4] + 12;
                     AddNote(tonal, sampleRate, table, t, step * 2, tone, 0.18 * (0.5 + music.Timbre), 0.005, 0.18);
@@ -100,6 +111,27 @@ public static class MusicRenderer
         return tonal;
     }
 
+    // One sixteenth of the pluck instrument: stabs of the whole chord on steps 0, 6 and 10, the bass on each
+    // beat, and an arpeggio up and down the chord on every step.
+    private static void AddPluckStep(float[] tonal, int sampleRate, float[] table, double t, double step, int s, int[] chord, double timbre)
+    {
+        if (s is 0 or 6 or 10)
+        {
+            foreach (var note in chord)
+            {
+                AddNote(tonal, sampleRate, table, t, step * 2, note, 0.2, 0.003, 0.12);
+            }
+        }
+
+        if (s % 4 == 0)
+        {
+            AddNote(tonal, sampleRate, table, t, step * 3, chord[0] - 12, 0.32, 0.004, 0.15);
+        }
+
+        var tone = chord[(s % 6) switch { 0 or 4 => 0, 1 or 3 => 1, 2 => 2, _ => 1 }] + 12;
+        AddNote(tonal, sampleRate, table, t, step, tone, 0.14 * (0.5 + timbre), 0.002, 0.06);
+    }
+
     /// <summary>The lowest MIDI note of pitch class <paramref name="pitchClass"/> at or above <paramref name="lowest"/>.</summary>
     private static int Voice(int pitchClass, double lowest)
     {
@@ -124,6 +156,35 @@ public static class MusicRenderer
             var value = 0.0;
             for (var k = 1; k <= harmonics; k++)
             {
+                value += Math.Sin(k * phase) / Math.Pow(k, rolloff);
+            }
+
+            table[i] = (float)value;
+        }
+
+        table[TableSize] = table[0];
+        var peak = table.Max(Math.Abs);
+        for (var i = 0; i <= TableSize; i++)
+        {
+            table[i] /= peak;
+        }
+
+        return table;
+    }
+
+    // Odd harmonics only (a hollow, clarinet-like tone): more of them, falling off more slowly, for a richer timbre.
+    private static float[] OddWavetable(double timbre)
+    {
+        var harmonics = 1 + (int)Math.Round(timbre * 7);
+        var rolloff = 1.8 - (1.0 * timbre);
+        var table = new float[TableSize + 1];
+        for (var i = 0; i < TableSize; i++)
+        {
+            var phase = 2 * Math.PI * i / TableSize;
+            var value = 0.0;
+            for (var h = 0; h < harmonics; h++)
+            {
+                var k = (2 * h) + 1;
                 value += Math.Sin(k * phase) / Math.Pow(k, rolloff);
             }
 

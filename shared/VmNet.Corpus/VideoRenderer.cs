@@ -4,6 +4,7 @@ namespace VmNet.Corpus;
 /// Draws the frames of a video from <see cref="VideoParameters"/>: scrolling, slowly turning stripes between
 /// two colours of equal luma (so hue never changes brightness), moving shapes in a complementary colour that
 /// swell on each beat, a flash on each beat, per-pixel grain, all scaled by the brightness. RGB24 frames.
+/// <see cref="Motif.Rings"/> (neon corpora) draws concentric rings expanding from a drifting centre instead of stripes.
 /// </summary>
 public sealed class VideoRenderer
 {
@@ -54,7 +55,15 @@ public sealed class VideoRenderer
         var beat = 60 / _video.TempoBpm;
         var sinceBeat = t % beat;
         var pulse = Math.Exp(-sinceBeat / 0.15);
-        DrawStripes(t);
+        if (_video.Motif == Motif.Rings)
+        {
+            DrawRings(t);
+        }
+        else
+        {
+            DrawStripes(t);
+        }
+
         DrawShapes(t, 1 + (0.25 * pulse));
         Finish(index, rgb, (float)(_video.Flash * Math.Exp(-sinceBeat / 0.1)));
     }
@@ -75,6 +84,35 @@ public sealed class VideoRenderer
             for (var x = 0; x < _width; x++, u += dx)
             {
                 var s = _profile[(int)((u - MathF.Floor(u)) * ProfileSize) & (ProfileSize - 1)];
+                var i = row + (x * 3);
+                _light[i] = gradient * (_colour0.R + ((_colour1.R - _colour0.R) * s));
+                _light[i + 1] = gradient * (_colour0.G + ((_colour1.G - _colour0.G) * s));
+                _light[i + 2] = gradient * (_colour0.B + ((_colour1.B - _colour0.B) * s));
+            }
+        }
+    }
+
+    private void DrawRings(double t)
+    {
+        var beatsPerSecond = _video.TempoBpm / 60;
+        // The centre wanders on a slow Lissajous path whose phase is the style's angle.
+        var cx = (float)(_width * (0.5 + (0.3 * Math.Sin((0.2 * t) + _video.StripeAngle))));
+        var cy = (float)(_height * (0.5 + (0.3 * Math.Cos((0.15 * t) + _video.StripeAngle))));
+        var cyclesPerPixel = (float)(_video.StripeCycles / _width);
+        // Rings move outwards by at most ~0.45 cycles a second, like the stripes: no aliasing at one frame a second.
+        var phase = (float)(0.15 * beatsPerSecond * t);
+        var reach = 0.8f * _width;
+        for (var y = 0; y < _height; y++)
+        {
+            var row = y * _width * 3;
+            var dy = y + 0.5f - cy;
+            for (var x = 0; x < _width; x++)
+            {
+                var dx = x + 0.5f - cx;
+                var distance = MathF.Sqrt((dx * dx) + (dy * dy));
+                var u = (distance * cyclesPerPixel) - phase;
+                var s = _profile[(int)((u - MathF.Floor(u)) * ProfileSize) & (ProfileSize - 1)];
+                var gradient = 0.7f + (0.3f * MathF.Max(0, 1 - (distance / reach)));
                 var i = row + (x * 3);
                 _light[i] = gradient * (_colour0.R + ((_colour1.R - _colour0.R) * s));
                 _light[i + 1] = gradient * (_colour0.G + ((_colour1.G - _colour0.G) * s));

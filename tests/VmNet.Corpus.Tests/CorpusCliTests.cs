@@ -39,6 +39,7 @@ public sealed class CorpusCliTests
     [InlineData("--pairs", "0", "pairs must be at least 1")]
     [InlineData("--seconds", "0", "seconds must be greater than 0")]
     [InlineData("--music-only", "-1", "music-only count must not be negative")]
+    [InlineData("--style", "jazz", "Must be one of")]
     public async Task Bad_options_fail_with_a_message(string option, string value, string message)
     {
         using var folder = new TempFolder("corpus-cli-bad");

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using VmNet.Contracts;
 using VmNet.Media;
+using VmNet.Bench;
 using VmNet.Cli;
 using VmNet.Testing;
 using VmNet.Training;
@@ -127,5 +128,75 @@ public sealed class TrainerCliTests
         Assert.Equal(256, json.GetProperty("pairs").GetInt32());
         Assert.True(json.GetProperty("secondsPerEpoch").GetDouble() > 0);
         Assert.True(json.GetProperty("baselineSecondsPerEpoch").GetDouble() > 0);
+    }
+
+    [Fact]
+    public async Task BenchTrainDefaultsToTheConfiguredVideoPcaWidthAndTimesTheGemmFloor()
+    {
+        var (exit, output) = await RunAsync("bench", "train", "--pairs", "64", "--threads", "1", "--json");
+        Assert.Equal(0, exit);
+        var json = JsonDocument.Parse(output).RootElement;
+        Assert.Equal(512, json.GetProperty("videoDim").GetInt32());
+        Assert.Equal(1, json.GetProperty("batchesPerEpoch").GetInt32());
+        Assert.True(json.GetProperty("gemmSecondsPerBatch").GetDouble() > 0);
+        Assert.True(json.GetProperty("ratioToGemm").GetDouble() > 0);
+    }
+
+    [Fact]
+    public async Task BenchTuneTrainsEachVariantOverTheSeedsBesideCcaOnTheDemoSplit()
+    {
+        using var folder = new TempFolder("trainer-tune");
+        var data = new DataDirectory(folder.Path);
+        var catalogue = new SqliteFeatureCatalogue(data);
+        var pairs = SyntheticPairs.Create(80);
+        foreach (var pair in pairs)
+        {
+            await catalogue.UpsertMusicAsync(pair.MediaId, MediaKind.Pair, pair.Music, "m1", 30, null, TestContext.Current.CancellationToken);
+            await catalogue.UpsertVideoAsync(pair.MediaId, MediaKind.Pair, pair.Video, "v1", 30, TestContext.Current.CancellationToken);
+        }
+
+        string[] args = ["bench", "tune", "--data", folder.Path, "--only", "base,pca16w", "--variant", "tiny-linear:hidden=none;embedding=8",
+            "--seeds", "2", "--threads", "1", "--set", "epochs=2;patience=2;hidden=16;embedding=8;topq=10", "--json"];
+        var (exit, output) = await RunAsync(args);
+        Assert.Equal(0, exit);
+        var json = JsonDocument.Parse(output).RootElement;
+        var rows = json.GetProperty("rows").EnumerateArray().ToList();
+        Assert.Equal(["base", "pca16w", "tiny-linear"], rows.Select(r => r.GetProperty("variant").GetString()));
+        Assert.Equal((48, 16, 16), (json.GetProperty("trainPairs").GetInt32(), json.GetProperty("validationPairs").GetInt32(), json.GetProperty("testPairs").GetInt32()));
+
+        // The split is the demo's and CCA is fitted on its training part.
+        var corpus = PairCorpus.BuildWithExactShares(pairs, 0.2, 0.2);
+        var cca = CcaBaseline.Fit(corpus.Train).Evaluate(corpus.Test);
+        Assert.Equal(cca.VideoToMusic.At(1), json.GetProperty("cca").GetProperty("videoToMusic").GetProperty("R@1").GetDouble(), 9);
+
+        // Each row is the mean of the seeds' own runs.
+        var options = TuneBench.DemoBase with { MaxEpochs = 2, Patience = 2, MusicHidden = [16], VideoHidden = [16], EmbeddingDim = 8, TopQ = 10, Threads = 1 };
+        var runs = new[] { 1, 2 }.Select(seed =>
+        {
+            var result = TrainingRun.Train(corpus, options with { Seed = seed });
+            using var model = result.Model;
+            return result.Test!.VideoToMusic.At(1);
+        }).ToList();
+        Assert.Equal(runs.Average(), rows[0].GetProperty("test").GetProperty("videoToMusic").GetProperty("R@1").GetDouble(), 9);
+
+        var (again, repeated) = await RunAsync(args);
+        Assert.Equal(0, again);
+        Assert.Equal(
+            rows.Select(r => r.GetProperty("test").ToString()),
+            JsonDocument.Parse(repeated).RootElement.GetProperty("rows").EnumerateArray().Select(r => r.GetProperty("test").ToString()));
+    }
+
+    [Theory]
+    [InlineData("--set", "bogus=1")]
+    [InlineData("--set", "lambdas=1,2")]
+    [InlineData("--only", "no-such-variant")]
+    [InlineData("--variant", "nameless")]
+    public async Task BenchTuneRefusesBadSettingsBeforeTraining(string option, string value)
+    {
+        using var folder = new TempFolder("trainer-tune");
+        var (exit, output) = await RunAsync("bench", "tune", "--data", folder.Path, option, value);
+        // 2 is a usage error, found before the (empty) catalogue is read; reading it would fail with 1.
+        Assert.Equal(2, exit);
+        Assert.Equal(string.Empty, output);
     }
 }

@@ -99,24 +99,7 @@ public sealed class CcaBaseline
         var normalizer = FeatureNormalizer.Fit(rows, p);
         var standard = normalizer.Apply(rows);
         var data = Matrix<double>.Build.Dense(n, p, (r, c) => standard[(r * p) + c]);
-        // Rank of centred data is at most n − 1: more components would be pure numerical noise.
-        var d = Math.Min(pcaDims, Math.Min(p, n - 1));
-        Matrix<double> directions;
-        if (n > p)
-        {
-            // Many pairs: the p × p covariance is small; its eigenvectors are the principal directions.
-            var evd = (data.TransposeThisAndMultiply(data) / (n - 1)).Evd(Symmetricity.Symmetric);
-            var order = Enumerable.Range(0, p).OrderByDescending(i => evd.EigenValues[i].Real).Take(d).ToArray();
-            directions = Matrix<double>.Build.Dense(p, d, (r, c) => evd.EigenVectors[r, order[c]]);
-        }
-        else
-        {
-            // Fewer pairs than dimensions: the SVD of the centred data itself, whose right singular vectors (in
-            // descending order) are the principal directions, without forming a mostly-null p × p covariance.
-            var svd = data.Svd(computeVectors: true);
-            directions = svd.VT.SubMatrix(0, d, 0, p).Transpose();
-        }
-
+        var (directions, _) = Pca.Fit(data, pcaDims);
         return (normalizer, directions, data * directions);
     }
 

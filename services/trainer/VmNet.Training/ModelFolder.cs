@@ -39,8 +39,8 @@ public static class ModelFolder
         var folder = registry.FolderOf(version);
         Directory.CreateDirectory(folder);
         var model = result.Model;
-        BranchOnnx.Save(model.Network.Music.ToGraph(model.MusicNormalizer), Path.Combine(folder, MusicOnnx));
-        BranchOnnx.Save(model.Network.Video.ToGraph(model.VideoNormalizer), Path.Combine(folder, VideoOnnx));
+        BranchOnnx.Save(model.Network.Music.ToGraph(model.MusicNormalizer, model.MusicProjection), Path.Combine(folder, MusicOnnx));
+        BranchOnnx.Save(model.Network.Video.ToGraph(model.VideoNormalizer, model.VideoProjection), Path.Combine(folder, VideoOnnx));
         Write(folder, "normalisation.json", new
         {
             music = new { mean = model.MusicNormalizer.Mean, std = model.MusicNormalizer.Std },

@@ -7,6 +7,13 @@ public enum LossMode
     InterOnly,
 }
 
+/// <summary>What early stopping keeps: the epoch with the best validation R@10, or the lowest validation median rank.</summary>
+public enum EarlyStopMetric
+{
+    RecallAt10,
+    MedianRank,
+}
+
 /// <summary>
 /// Hyper-parameters of one training run. Defaults follow the paper and its reference code: music branch
 /// 2048-1024-1024-512 and video branch 2048-1024 (FC+ReLU+dropout), each then FC 512 → batch norm → L2; Adam
@@ -54,6 +61,26 @@ public sealed record TrainingOptions
 
     public int Seed { get; init; } = 42;
 
+    /// <summary>
+    /// Principal components of the standardised music features fed to the music branch (0: the standardised
+    /// features themselves). Fitted on the training split, capped at n_train − 1.
+    /// </summary>
+    public int MusicPcaDims { get; init; }
+
+    /// <summary>As <see cref="MusicPcaDims"/> for the video branch.</summary>
+    public int VideoPcaDims { get; init; }
+
+    /// <summary>Divide each principal component by its standard deviation (PCA whitening).</summary>
+    public bool PcaWhiten { get; init; }
+
+    /// <summary>Adam's L2 weight decay.</summary>
+    public double WeightDecay { get; init; }
+
+    /// <summary>Learning rate multiplied by this after every epoch (1: constant).</summary>
+    public double LearningRateDecay { get; init; } = 1;
+
+    public EarlyStopMetric EarlyStopping { get; init; } = EarlyStopMetric.RecallAt10;
+
     public double ValidationFraction { get; init; } = 0.1;
 
     public double TestFraction { get; init; } = 0.1;
@@ -71,6 +98,11 @@ public sealed record TrainingOptions
         if (BatchSize < 2 || TopQ < 1 || MaxEpochs < 1 || Patience < 1 || LearningRate <= 0)
         {
             throw new ArgumentException("batch size ≥ 2, top-Q ≥ 1, epochs ≥ 1, patience ≥ 1 and a positive learning rate are required");
+        }
+
+        if (MusicPcaDims < 0 || VideoPcaDims < 0 || WeightDecay < 0 || LearningRateDecay is <= 0 or > 1)
+        {
+            throw new ArgumentException("PCA sizes and weight decay must not be negative, the learning-rate decay in (0, 1]");
         }
 
         if (Dropout is < 0 or >= 1 || ValidationFraction <= 0 || TestFraction < 0 || ValidationFraction + TestFraction >= 1)

@@ -34,11 +34,26 @@ public sealed record EpochReport(
             && (ValidationRecallAt1 > other.ValidationRecallAt1
                 || (ValidationRecallAt1 == other.ValidationRecallAt1 && ValidationMedianRank < other.ValidationMedianRank)));
 
+    /// <summary>
+    /// <see cref="EarlyStopMetric.RecallAt10"/>: as <see cref="BetterThan(EpochReport?)"/>. <see cref="EarlyStopMetric.MedianRank"/>:
+    /// the lower validation median rank (mean of both directions) first, ties broken by R@1 and then R@10.
+    /// </summary>
+    public bool BetterThan(EpochReport? other, EarlyStopMetric metric) =>
+        metric == EarlyStopMetric.RecallAt10
+            ? BetterThan(other)
+            : other is null
+              || ValidationMedianRank < other.ValidationMedianRank
+              || (ValidationMedianRank == other.ValidationMedianRank
+                  && (ValidationRecallAt1 > other.ValidationRecallAt1
+                      || (ValidationRecallAt1 == other.ValidationRecallAt1 && ValidationRecallAt10 > other.ValidationRecallAt10)));
+
     public double TrainSeconds => ForwardSeconds + LossSeconds + BackwardSeconds + StepSeconds;
 }
 
-/// <summary>A trained network with the normalisers it was trained with; embeds raw features (eval mode).</summary>
-public sealed class TrainedModel(VmNetNetwork network, FeatureNormalizer music, FeatureNormalizer video, TrainingOptions options) : IDisposable
+/// <summary>A trained network with the normalisers (and input projections) it was trained with; embeds raw features (eval mode).</summary>
+public sealed class TrainedModel(
+    VmNetNetwork network, FeatureNormalizer music, FeatureNormalizer video, TrainingOptions options,
+    InputProjection? musicProjection = null, InputProjection? videoProjection = null) : IDisposable
 {
     public VmNetNetwork Network { get; } = network;
 
@@ -48,24 +63,39 @@ public sealed class TrainedModel(VmNetNetwork network, FeatureNormalizer music, 
 
     public TrainingOptions Options { get; } = options;
 
+    public InputProjection? MusicProjection { get; } = musicProjection;
+
+    public InputProjection? VideoProjection { get; } = videoProjection;
+
     public int EmbeddingDim => Options.EmbeddingDim;
 
-    public float[] EmbedMusic(float[] rawRows) => Embed(Network.Music, MusicNormalizer, rawRows);
+    public float[] EmbedMusic(float[] rawRows) => Embed(Network.Music, MusicInput(rawRows));
 
-    public float[] EmbedVideo(float[] rawRows) => Embed(Network.Video, VideoNormalizer, rawRows);
+    public float[] EmbedVideo(float[] rawRows) => Embed(Network.Video, VideoInput(rawRows));
+
+    /// <summary>Raw music rows as the music branch takes them: standardised, then projected when configured.</summary>
+    public float[] MusicInput(float[] rawRows) => Prepare(MusicNormalizer, MusicProjection, rawRows);
+
+    public float[] VideoInput(float[] rawRows) => Prepare(VideoNormalizer, VideoProjection, rawRows);
 
     public RecallReport Evaluate(PairSet set) =>
         RecallAtK.Evaluate(EmbedMusic(set.Music), EmbedVideo(set.Video), EmbeddingDim);
 
     public void Dispose() => Network.Dispose();
 
-    private static float[] Embed(EmbeddingBranch branch, FeatureNormalizer normalizer, float[] rawRows)
+    private static float[] Prepare(FeatureNormalizer normalizer, InputProjection? projection, float[] rawRows)
+    {
+        var standard = normalizer.Apply(rawRows);
+        return projection?.Apply(standard) ?? standard;
+    }
+
+    private static float[] Embed(EmbeddingBranch branch, float[] input)
     {
         branch.eval();
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
-        var n = rawRows.Length / normalizer.Dim;
-        return branch.forward(tensor(normalizer.Apply(rawRows), [n, normalizer.Dim])).data<float>().ToArray();
+        var dim = branch.InputDim;
+        return branch.forward(tensor(input, [input.Length / dim, dim])).data<float>().ToArray();
     }
 }
 
@@ -101,8 +131,15 @@ public static class TrainingRun
         random.manual_seed(options.Seed);
         var musicNorm = FeatureNormalizer.Fit(corpus.Train.Music, corpus.MusicDim);
         var videoNorm = FeatureNormalizer.Fit(corpus.Train.Video, corpus.VideoDim);
-        var network = new VmNetNetwork(corpus.MusicDim, corpus.VideoDim, options);
-        var model = new TrainedModel(network, musicNorm, videoNorm, options);
+        var musicProjection = options.MusicPcaDims > 0
+            ? InputProjection.Fit(musicNorm.Apply(corpus.Train.Music), corpus.MusicDim, options.MusicPcaDims, options.PcaWhiten)
+            : null;
+        var videoProjection = options.VideoPcaDims > 0
+            ? InputProjection.Fit(videoNorm.Apply(corpus.Train.Video), corpus.VideoDim, options.VideoPcaDims, options.PcaWhiten)
+            : null;
+        var network = new VmNetNetwork(
+            musicProjection?.OutputDim ?? corpus.MusicDim, videoProjection?.OutputDim ?? corpus.VideoDim, options);
+        var model = new TrainedModel(network, musicNorm, videoNorm, options, musicProjection, videoProjection);
         try
         {
             return TrainLoop(corpus, options, model, progress, cancellationToken);
@@ -118,9 +155,10 @@ public static class TrainingRun
     {
         var network = model.Network;
         var n = corpus.Train.Count;
-        using var music = tensor(model.MusicNormalizer.Apply(corpus.Train.Music), [n, corpus.MusicDim]);
-        using var video = tensor(model.VideoNormalizer.Apply(corpus.Train.Video), [n, corpus.VideoDim]);
-        using var optimizer = optim.Adam(network.parameters(), options.LearningRate);
+        using var music = tensor(model.MusicInput(corpus.Train.Music), [n, network.Music.InputDim]);
+        using var video = tensor(model.VideoInput(corpus.Train.Video), [n, network.Video.InputDim]);
+        using var optimizer = optim.Adam(network.parameters(), options.LearningRate, weight_decay: options.WeightDecay);
+        var schedule = options.LearningRateDecay < 1 ? optim.lr_scheduler.ExponentialLR(optimizer, options.LearningRateDecay) : null;
         using var shuffle = new Generator((ulong)options.Seed);
         var history = new List<EpochReport>();
         EpochReport? best = null;
@@ -132,7 +170,8 @@ public static class TrainingRun
             for (var epoch = 1; epoch <= options.MaxEpochs; epoch++)
             {
                 var report = RunEpoch(epoch, model, music, video, optimizer, shuffle, corpus, options, cancellationToken);
-                var improved = report.BetterThan(best);
+                schedule?.step();
+                var improved = report.BetterThan(best, options.EarlyStopping);
                 if (improved)
                 {
                     best = report;

@@ -47,10 +47,18 @@ public sealed class EmbeddingBranch : nn.Module<Tensor, Tensor>
         return nn.functional.normalize(x, p: 2, dim: 1, eps: BranchGraph.L2Epsilon).MoveToOuterDisposeScope();
     }
 
-    /// <summary>The branch in eval mode as a <see cref="BranchGraph"/>: normaliser, dense layers, folded batch norm, L2.</summary>
-    public BranchGraph ToGraph(FeatureNormalizer normalizer)
+    /// <summary>
+    /// The branch in eval mode as a <see cref="BranchGraph"/>: normaliser, the fixed input projection (a linear
+    /// layer) when there is one, dense layers, folded batch norm, L2.
+    /// </summary>
+    public BranchGraph ToGraph(FeatureNormalizer normalizer, InputProjection? projection = null)
     {
         var layers = _hidden.Select(l => Dense(l, relu: true)).Append(Dense(_output, relu: false)).ToList();
+        if (projection is not null)
+        {
+            layers.Insert(0, projection.ToLayer());
+        }
+
         var gamma = Values(_norm.weight!);
         var beta = Values(_norm.bias!);
         var mean = Values(_norm.running_mean!);
