@@ -17,10 +17,10 @@ internal sealed class MediaRemovalRequestedConsumer(MediaRemover remover) : ICon
         switch (await remover.HandleAsync(context.Message, context.CancellationToken))
         {
             case MediaPurged purged:
-                await context.Publish(purged);
+                await context.Publish<MediaPurged>(purged);
                 break;
             case MediaRemoved removed:
-                await context.Publish(removed);
+                await context.Publish<MediaRemoved>(removed);
                 break;
         }
     }

@@ -2,6 +2,7 @@ using MassTransit;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using VmNet.Catalogue;
+using VmNet.Contracts;
 
 namespace VmNet.Embedder;
 
@@ -25,7 +26,7 @@ internal sealed partial class RemovalResumer(
         foreach (var removal in await removals.ListRemovalsAsync(RemovalState.Removing, stoppingToken))
         {
             LogResuming(removal.MediaId, removal.RequestedAt);
-            await publish.Publish(await remover.PurgeAsync(removal, removal.CorrelationId, stoppingToken), stoppingToken);
+            await publish.Publish<MediaPurged>(await remover.PurgeAsync(removal, removal.CorrelationId, stoppingToken), stoppingToken);
         }
     }
 

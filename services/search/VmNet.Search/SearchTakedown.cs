@@ -36,7 +36,7 @@ internal sealed class MediaPurgedConsumer(SearchTakedown takedown) : IConsumer<M
     public async Task Consume(ConsumeContext<MediaPurged> context)
     {
         var m = context.Message;
-        await context.Publish(await takedown.CompleteAsync(m.MediaId, m.CorrelationId, m.ExternalId, context.CancellationToken));
+        await context.Publish<MediaRemoved>(await takedown.CompleteAsync(m.MediaId, m.CorrelationId, m.ExternalId, context.CancellationToken));
     }
 }
 
@@ -63,7 +63,7 @@ internal sealed partial class SearchRemovalResumer(
         foreach (var removal in await removals.ListRemovalsAsync(RemovalState.Purged, stoppingToken))
         {
             LogResuming(removal.MediaId);
-            await publish.Publish(await takedown.CompleteAsync(removal.MediaId, removal.CorrelationId, removal.ExternalId, stoppingToken), stoppingToken);
+            await publish.Publish<MediaRemoved>(await takedown.CompleteAsync(removal.MediaId, removal.CorrelationId, removal.ExternalId, stoppingToken), stoppingToken);
         }
     }
 

@@ -77,7 +77,7 @@ internal sealed class SearchAdminGrpcService(
         var item = externalId is null ? await catalogue.GetAsync(mediaId, ct) : null;
         await removals.BeginRemovalAsync(
             new Removal(mediaId, externalId ?? item?.Metadata?.ExternalId, message.CorrelationId, message.RequestedBy, message.RequestedAt, RemovalState.Removing), ct);
-        await publish.Publish(message, ct);
+        await publish.Publish<MediaRemovalRequested>(message, ct);
         return new AdminReply { CorrelationId = message.CorrelationId.ToString(), Published = nameof(MediaRemovalRequested), MediaId = mediaId };
     }
 
