@@ -110,11 +110,11 @@ public sealed class TakedownOverRabbitMqTests(ITestOutputHelper output)
             Assert.All(victims, v => Assert.Contains(answers, a => a.Ids.Contains(v)));
             var tombstoneAt = new Dictionary<string, DateTimeOffset>();
             var correlations = new Dictionary<string, Guid>();
-            var byExternal = await admin.Admin.RemoveMediaAsync(new RemoveMediaRequest { ExternalId = "platform:3", Reason = "licence ended" });
+            var byExternal = await admin.RemoveMediaAsync(null, "platform:3", "licence ended");
             tombstoneAt[victims[0]] = DateTimeOffset.UtcNow;
             correlations[victims[0]] = Guid.Parse(byExternal.CorrelationId);
             Assert.Equal(victims[0], byExternal.MediaId);
-            var byId = await admin.Admin.RemoveMediaAsync(new RemoveMediaRequest { MediaId = victims[1] });
+            var byId = await admin.RemoveMediaAsync(victims[1], null);
             tombstoneAt[victims[1]] = DateTimeOffset.UtcNow;
             correlations[victims[1]] = Guid.Parse(byId.CorrelationId);
             var platform = new MediaRemovalRequested(Guid.NewGuid(), null, "platform:8", "platform", DateTimeOffset.UtcNow, "licence ended");

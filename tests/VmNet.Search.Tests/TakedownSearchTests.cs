@@ -32,7 +32,7 @@ public sealed class TakedownSearchTests : IAsyncLifetime
         var victim = before.Matches[0].MediaId;
         var index = world.Items.ToList().FindIndex(i => i.MediaId == victim);
 
-        var reply = await admin.Admin.RemoveMediaAsync(new RemoveMediaRequest { ExternalId = $"ext-{index}", Reason = "licence ended" }, cancellationToken: Ct);
+        var reply = await admin.RemoveMediaAsync(null, $"ext-{index}", "licence ended", cancellationToken: Ct);
         Assert.Equal((victim, "MediaRemovalRequested"), (reply.MediaId, reply.Published));
 
         // Still in the store: the filter is the tombstone's, not the purge's.
@@ -64,8 +64,8 @@ public sealed class TakedownSearchTests : IAsyncLifetime
         // The tombstone, durable beside the catalogue, kept the external id: a repeat by either key is accepted.
         var tombstone = await _server.App.Services.GetRequiredService<IRemovalLedger>().FindRemovalAsync(victim, Ct);
         Assert.Equal(($"ext-{index}", RemovalState.Removing), (tombstone!.ExternalId, tombstone.State));
-        Assert.Equal(victim, (await admin.Admin.RemoveMediaAsync(new RemoveMediaRequest { MediaId = victim }, cancellationToken: Ct)).MediaId);
-        Assert.Equal(victim, (await admin.Admin.RemoveMediaAsync(new RemoveMediaRequest { ExternalId = $"ext-{index}" }, cancellationToken: Ct)).MediaId);
+        Assert.Equal(victim, (await admin.RemoveMediaAsync(victim, null, cancellationToken: Ct)).MediaId);
+        Assert.Equal(victim, (await admin.RemoveMediaAsync(null, $"ext-{index}", cancellationToken: Ct)).MediaId);
     }
 
     [Theory]
@@ -76,9 +76,8 @@ public sealed class TakedownSearchTests : IAsyncLifetime
     public async Task An_unknown_or_malformed_key_is_refused_and_nothing_is_tombstoned(string mediaId, string externalId, StatusCode expected)
     {
         using var admin = _server.Client(SearchServer.AdminKey);
-        var request = mediaId.Length > 0 ? new RemoveMediaRequest { MediaId = mediaId } : new RemoveMediaRequest { ExternalId = externalId };
-
-        var e = await Assert.ThrowsAsync<RpcException>(async () => await admin.Admin.RemoveMediaAsync(request, cancellationToken: Ct));
+        var e = await Assert.ThrowsAsync<RpcException>(async () =>
+            await admin.RemoveMediaAsync(mediaId.Length > 0 ? mediaId : null, externalId.Length > 0 ? externalId : null, cancellationToken: Ct));
 
         Assert.Equal(expected, e.StatusCode);
         var removals = _server.App.Services.GetRequiredService<IRemovalLedger>();
@@ -91,7 +90,7 @@ public sealed class TakedownSearchTests : IAsyncLifetime
         using var client = _server.Client();
         var victim = _server.World.Items[0].MediaId;
 
-        var e = await Assert.ThrowsAsync<RpcException>(async () => await client.Admin.RemoveMediaAsync(new RemoveMediaRequest { MediaId = victim }, cancellationToken: Ct));
+        var e = await Assert.ThrowsAsync<RpcException>(async () => await client.RemoveMediaAsync(victim, null, cancellationToken: Ct));
 
         Assert.Contains(e.StatusCode, new[] { StatusCode.Unauthenticated, StatusCode.PermissionDenied });
         Assert.Null(await _server.App.Services.GetRequiredService<IRemovalLedger>().FindRemovalAsync(victim, Ct));
