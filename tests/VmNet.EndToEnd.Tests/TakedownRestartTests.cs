@@ -31,8 +31,9 @@ public sealed class TakedownRestartTests(ITestOutputHelper output)
         string[] ids = [.. Enumerable.Range(0, 4).Select(i => MediaId.OfBytes(BitConverter.GetBytes(9000 + i)))];
         var (half, late) = (ids[1], ids[2]);
 
-        // First run: four pairs catalogued and embedded under a live model, each with a media folder.
-        await using (var first = Start(data.Path))
+        // First run: four pairs catalogued and embedded under a live model, each with a media folder. Stopped, not
+        // disposed until the end: MassTransit's log context is static and would hold its disposed logger factory.
+        await using var first = Start(data.Path);
         {
             await first.StartAsync(Ct);
             var events = first.Services.GetRequiredService<PipelineEvents>();
