@@ -5,7 +5,10 @@ using Microsoft.Extensions.DependencyInjection;
 using VmNet.Catalogue;
 using VmNet.Commands;
 using VmNet.Contracts;
+using MassTransit;
 using VmNet.Embedder;
+using VmNet.Hosting;
+using VmNet.Search;
 using VmNet.Media;
 
 namespace VmNet.Cli;
@@ -14,6 +17,7 @@ namespace VmNet.Cli;
 /// <c>vmnet catalogue list [--kind] [--label k=v]... [--status] [--limit N] [--json]</c> and
 /// <c>vmnet catalogue show ID | --external-id X [--json]</c>: the catalogue of the local data dir (the embedded default,
 /// or a machine that shares the data dir); remote platforms use the GetMedia / ListMedia RPCs.
+/// <c>vmnet catalogue remove ID | --external-id X [--reason R] [--timeout S] [--json]</c>: a takedown, answered by MediaRemoved.
 /// </summary>
 public static class CatalogueCommand
 {
@@ -74,7 +78,47 @@ public static class CatalogueCommand
             return await ShowAsync(CommandContext.From(parse), byId, byExternal, ct);
         });
 
-        return new Command("catalogue", "Look up catalogue items: who each is (source, tags, external id, labels) and where it stands.") { list, show };
+        var removeId = new Argument<string?>("id") { Description = "The media id (32 lower-case hex characters)", Arity = ArgumentArity.ZeroOrOne };
+        var removeExternal = new Option<string?>("--external-id") { Description = "Remove the item your platform gave this id at ingest" };
+        var reason = new Option<string?>("--reason") { Description = "Why (for the logs), e.g. \"licence ended\"" };
+        var timeout = new Option<int>("--timeout") { Description = "Seconds to wait for MediaRemoved", DefaultValueFactory = _ => 120 };
+        var remove = new Command(
+            "remove",
+            "Take an item down: every role forgets it (features, metadata, vectors of every generation, media parts, caches, "
+            + "suggestions); waits for MediaRemoved. The same bytes are not ingested again.") { removeId, removeExternal, reason, timeout };
+        remove.SetAction(async (parse, ct) =>
+        {
+            var (byId, byExternal) = (parse.GetValue(removeId), parse.GetValue(removeExternal));
+            if ((byId is null) == (byExternal is null))
+            {
+                throw new UsageException("give exactly one of ID or --external-id X");
+            }
+
+            if (byId is not null && !MediaId.IsValid(byId))
+            {
+                throw new UsageException($"'{MediaLabels.CleanTag(byId, 40)}' is not a media id (32 lower-case hex characters)");
+            }
+
+            if (MediaLabels.ExternalIdError(byExternal) is { } error)
+            {
+                throw new UsageException(error);
+            }
+
+            if (parse.GetValue(timeout) is var seconds and < 1)
+            {
+                throw new UsageException("--timeout must be at least 1 second");
+            }
+
+            var request = new MediaRemovalRequested(
+                Guid.NewGuid(), byId, byExternal, $"vmnet catalogue remove ({Environment.UserName}@{Environment.MachineName})",
+                DateTimeOffset.UtcNow, MediaLabels.CleanTag(parse.GetValue(reason)));
+            return await RemoveAsync(CommandContext.From(parse), request, TimeSpan.FromSeconds(parse.GetValue(timeout)), ct);
+        });
+
+        return new Command("catalogue", "Look up catalogue items: who each is (source, tags, external id, labels) and where it stands; take one down.")
+        {
+            list, show, remove,
+        };
     }
 
     private static IReadOnlyDictionary<string, string>? Labels(string[] pairs)
@@ -146,6 +190,56 @@ public static class CatalogueCommand
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {row.Kind}, {row.DurationSeconds:0.0} s{(row.TempoBpm is { } t ? $", {t:0} BPM" : "")}, album {row.Album ?? "-"}, updated {row.UpdatedAt:u}"));
             Console.WriteLine($"  music: {Half(row.Music, row.Model)}");
             Console.WriteLine($"  video: {Half(row.Video, row.Model)}");
+        }
+
+        return 0;
+    }
+
+    // On RabbitMQ the workers do the removal and this process only publishes and waits; on the in-memory bus the
+    // embedder's and search's takedown parts run here, on the local data dir.
+    private static async Task<int> RemoveAsync(CommandContext context, MediaRemovalRequested request, TimeSpan timeout, CancellationToken ct)
+    {
+        await using var host = context.OnRabbitMq
+            ? context.BuildClient(b => b.AddPipelineEvents())
+            : context.BuildClient(b =>
+            {
+                b.AddEmbedderTakedown();
+                b.AddSearchTakedown();
+                b.AddPipelineEvents();
+            });
+        await host.StartAsync(ct);
+        var events = host.Services.GetRequiredService<PipelineEvents>();
+        var answered = events.WaitRemovedAsync(request.CorrelationId, timeout, ct);
+        await host.Services.GetRequiredService<IBus>().Publish<MediaRemovalRequested>(request, ct);
+        MediaRemoved removed;
+        try
+        {
+            removed = await answered;
+        }
+        catch (TimeoutException)
+        {
+            throw new TimeoutException($"no MediaRemoved within {timeout.TotalSeconds:0} s (correlation {request.CorrelationId}); the removal goes on when the embedder runs");
+        }
+        finally
+        {
+            await host.StopAsync(CancellationToken.None);
+        }
+
+        if (removed.Outcome == RemovalOutcome.NotFound)
+        {
+            throw new InvalidOperationException(removed.Reason ?? "no such media");
+        }
+
+        if (context.Json)
+        {
+            CliJson.Print(removed);
+        }
+        else
+        {
+            var external = removed.ExternalId is null ? string.Empty : $" (external id {removed.ExternalId})";
+            Console.WriteLine(removed.Outcome == RemovalOutcome.AlreadyRemoved
+                ? $"{removed.MediaId}{external} was removed before; nothing left to do"
+                : $"{removed.MediaId}{external} removed: catalogue, vectors of every generation, media files and suggestions");
         }
 
         return 0;

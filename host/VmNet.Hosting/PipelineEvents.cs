@@ -110,6 +110,10 @@ public sealed class PipelineEvents
     public Task<object> WaitActivationAsync(string modelVersion, TimeSpan timeout, CancellationToken cancellationToken = default) =>
         WaitEitherAsync<ModelActivated, ModelActivationFailed>(a => a.ModelVersion == modelVersion, f => f.ModelVersion == modelVersion, timeout, cancellationToken);
 
+    /// <summary>The answer to one <see cref="MediaRemovalRequested"/>: its <see cref="MediaRemoved"/>.</summary>
+    public Task<MediaRemoved> WaitRemovedAsync(Guid correlationId, TimeSpan timeout, CancellationToken cancellationToken = default) =>
+        WaitAsync<MediaRemoved>(r => r.CorrelationId == correlationId, timeout, cancellationToken);
+
     /// <summary>The first event that is a matching <typeparamref name="TDone"/> or a matching <typeparamref name="TFailed"/>.</summary>
     public Task<object> WaitEitherAsync<TDone, TFailed>(
         Func<TDone, bool> done, Func<TFailed, bool> failed, TimeSpan timeout, CancellationToken cancellationToken = default) =>
@@ -160,7 +164,8 @@ public sealed class PipelineEventsConsumer(PipelineEvents events) :
     IConsumer<MediaIngested>, IConsumer<IngestFailed>, IConsumer<Fault<IngestRequested>>,
     IConsumer<AudioFeaturesExtracted>, IConsumer<VideoFeaturesExtracted>, IConsumer<FeatureExtractionFailed>,
     IConsumer<MediaEmbedded>, IConsumer<SoundtrackSuggested>,
-    IConsumer<ModelPublished>, IConsumer<ModelRejected>, IConsumer<ModelActivated>, IConsumer<ModelActivationFailed>
+    IConsumer<ModelPublished>, IConsumer<ModelRejected>, IConsumer<ModelActivated>, IConsumer<ModelActivationFailed>,
+    IConsumer<MediaPurged>, IConsumer<MediaRemoved>
 {
     public Task Consume(ConsumeContext<MediaIngested> context) => Record(context);
 
@@ -185,6 +190,10 @@ public sealed class PipelineEventsConsumer(PipelineEvents events) :
     public Task Consume(ConsumeContext<ModelActivated> context) => Record(context);
 
     public Task Consume(ConsumeContext<ModelActivationFailed> context) => Record(context);
+
+    public Task Consume(ConsumeContext<MediaPurged> context) => Record(context);
+
+    public Task Consume(ConsumeContext<MediaRemoved> context) => Record(context);
 
     private Task Record<T>(ConsumeContext<T> context)
         where T : class

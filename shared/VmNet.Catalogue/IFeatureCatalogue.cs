@@ -61,6 +61,13 @@ public interface IFeatureCatalogue
     Task<CataloguePage> ListPageAsync(CatalogueFilter filter, string? after, int limit, CancellationToken cancellationToken) =>
         throw new NotSupportedException($"{GetType().Name} does not list pages");
 
+    /// <summary>
+    /// Forgets <paramref name="mediaId"/>'s row: features, metadata, failures (a takedown, after its tombstone is
+    /// written). True when there was a row. Deleting again is a no-op.
+    /// </summary>
+    Task<bool> DeleteAsync(string mediaId, CancellationToken cancellationToken) =>
+        throw new NotSupportedException($"{GetType().Name} does not delete items");
+
     /// <summary>An item by id, also one that has no features yet (only its kind or a failure recorded).</summary>
     Task<CatalogueItem?> GetAsync(string mediaId, CancellationToken cancellationToken);
 

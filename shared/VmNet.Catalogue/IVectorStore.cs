@@ -55,6 +55,12 @@ public interface IVectorStore
 
     Task<IReadOnlyList<GenerationInfo>> ListGenerationsAsync(CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Deletes both halves of each of <paramref name="mediaIds"/> from every generation, the live one and any being
+    /// built (a takedown); ids a generation lacks are skipped. Returns how many vectors were deleted.
+    /// </summary>
+    Task<int> DeleteMediaAsync(IReadOnlyCollection<string> mediaIds, CancellationToken cancellationToken);
+
     Task<float[]?> GetVectorAsync(string generation, Modality modality, string mediaId, CancellationToken cancellationToken);
 
     /// <summary>

@@ -266,7 +266,7 @@ public sealed partial class EmbeddedVectorStore : IVectorStore, IDisposable
             foreach (var modality in Enum.GetValues<Modality>())
             {
                 var index = generation.Index(modality);
-                if (_written && !index.IsSaved && index.Count > 0)
+                if (_written && !index.IsSaved && !index.HoldsRemoved && index.Count > 0)
                 {
                     SaveGraph(generation.Name, modality, index);
                 }

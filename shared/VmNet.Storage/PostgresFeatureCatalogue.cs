@@ -14,7 +14,7 @@ namespace VmNet.Storage;
 /// <see cref="SqliteFeatureCatalogue"/>, reachable from every machine of the distributed layout. Features are
 /// <c>real[]</c>, times <c>timestamptz</c>.
 /// </summary>
-public sealed class PostgresFeatureCatalogue : IFeatureCatalogue
+public sealed partial class PostgresFeatureCatalogue : IFeatureCatalogue
 {
     private const string Columns =
         "media_id, kind, duration, tempo, music, music_version, video, video_version, updated_at, " +
@@ -57,13 +57,13 @@ public sealed class PostgresFeatureCatalogue : IFeatureCatalogue
     public PostgresFeatureCatalogue(PostgresDatabase database)
     {
         _db = database.DataSource;
-        database.EnsureSchema("catalogue", Schema);
+        database.EnsureSchema("catalogue", Schema + RemovalsSchema);
     }
 
     public Task UpsertMusicAsync(string mediaId, MediaKind kind, float[] features, string extractorVersion, double durationSeconds, double? tempoBpm, CancellationToken cancellationToken) =>
         ExecuteAsync("""
             INSERT INTO catalogue_items AS items (media_id, kind, duration, tempo, music, music_version, updated_at)
-            VALUES (@id, @kind, @duration, @tempo, @features, @version, @now)
+            SELECT @id, @kind, @duration, @tempo, @features, @version, @now WHERE NOT EXISTS (SELECT 1 FROM media_removals WHERE media_id = @id)
             ON CONFLICT (media_id) DO UPDATE SET
                 kind = CASE WHEN items.kind_known THEN items.kind WHEN items.video IS NOT NULL THEN 0 ELSE excluded.kind END,
                 duration = excluded.duration, tempo = excluded.tempo,
@@ -74,7 +74,7 @@ public sealed class PostgresFeatureCatalogue : IFeatureCatalogue
     public Task UpsertVideoAsync(string mediaId, MediaKind kind, float[] features, string extractorVersion, double durationSeconds, CancellationToken cancellationToken) =>
         ExecuteAsync("""
             INSERT INTO catalogue_items AS items (media_id, kind, duration, video, video_version, updated_at)
-            VALUES (@id, @kind, @duration, @features, @version, @now)
+            SELECT @id, @kind, @duration, @features, @version, @now WHERE NOT EXISTS (SELECT 1 FROM media_removals WHERE media_id = @id)
             ON CONFLICT (media_id) DO UPDATE SET
                 kind = CASE WHEN items.kind_known THEN items.kind WHEN items.music IS NOT NULL THEN 0 ELSE excluded.kind END,
                 duration = GREATEST(items.duration, excluded.duration),
@@ -84,7 +84,8 @@ public sealed class PostgresFeatureCatalogue : IFeatureCatalogue
 
     public Task RecordKindAsync(string mediaId, MediaKind kind, double durationSeconds, CancellationToken cancellationToken) =>
         ExecuteAsync("""
-            INSERT INTO catalogue_items AS items (media_id, kind, kind_known, duration, updated_at) VALUES (@id, @kind, true, @duration, @now)
+            INSERT INTO catalogue_items AS items (media_id, kind, kind_known, duration, updated_at)
+            SELECT @id, @kind, true, @duration, @now WHERE NOT EXISTS (SELECT 1 FROM media_removals WHERE media_id = @id)
             ON CONFLICT (media_id) DO UPDATE SET
                 -- A pair stays a pair: the same bytes ingested again as music or video must not take them out of the training set.
                 kind = CASE WHEN items.kind_known AND items.kind = 0 THEN 0 ELSE excluded.kind END, kind_known = true,
@@ -104,8 +105,9 @@ public sealed class PostgresFeatureCatalogue : IFeatureCatalogue
         // As on SQLite: an item first heard of through a failure takes the failed half as its kind, not marked known;
         // the WHERE keeps a repeated failure from touching updated_at.
         await using var command = _db.CreateCommand($"""
+            {ItemLock}
             INSERT INTO catalogue_items AS items (media_id, kind, duration, {half}_failure, {half}_failed_at, updated_at)
-            VALUES (@id, @kind, 0, @reason, @failedAt, @now)
+            SELECT @id, @kind, 0, @reason, @failedAt, @now WHERE NOT EXISTS (SELECT 1 FROM media_removals WHERE media_id = @id)
             ON CONFLICT (media_id) DO UPDATE SET
                 {half}_failure = excluded.{half}_failure, {half}_failed_at = excluded.{half}_failed_at,
                 updated_at = excluded.updated_at
@@ -130,6 +132,10 @@ public sealed class PostgresFeatureCatalogue : IFeatureCatalogue
         }
 
         await using var connection = await _db.OpenConnectionAsync(cancellationToken);
+        // The item's lock before the transaction: a serializable transaction's snapshot is taken at its first
+        // statement, so a lock taken inside it could not make it see a tombstone committed while it waited.
+        await using var held = await ItemSessionLock.TakeAsync(connection, mediaId, cancellationToken);
+
         // Serializable: two items taking the same external id at once must not both keep it (the unique index would
         // refuse the second; the retry of a serialization failure reads the first's move).
         await using var transaction = await connection.BeginTransactionAsync(System.Data.IsolationLevel.Serializable, cancellationToken);
@@ -145,7 +151,7 @@ public sealed class PostgresFeatureCatalogue : IFeatureCatalogue
         // A row made here (metadata before kind) is not kind_known and has no features: RecordKindAsync and the upserts fill it.
         await using var command = new NpgsqlCommand("""
             INSERT INTO catalogue_items AS items (media_id, kind, duration, updated_at, source, title, artist, album, external_id, labels)
-            VALUES (@id, 0, 0, @now, @source, @title, @artist, @album, @external, @labels::jsonb)
+            SELECT @id, 0, 0, @now, @source, @title, @artist, @album, @external, @labels::jsonb WHERE NOT EXISTS (SELECT 1 FROM media_removals WHERE media_id = @id)
             ON CONFLICT (media_id) DO UPDATE SET
                 source = COALESCE(excluded.source, items.source), title = COALESCE(excluded.title, items.title),
                 artist = COALESCE(excluded.artist, items.artist), album = COALESCE(excluded.album, items.album),
@@ -165,7 +171,7 @@ public sealed class PostgresFeatureCatalogue : IFeatureCatalogue
 
     public async Task<CatalogueItem?> FindByExternalIdAsync(string externalId, CancellationToken cancellationToken)
     {
-        await using var command = _db.CreateCommand($"SELECT {Columns} FROM catalogue_items WHERE external_id = @external");
+        await using var command = _db.CreateCommand($"SELECT {Columns} FROM catalogue_items WHERE external_id = @external AND {NotRemoved}");
         command.Parameters.AddWithValue("external", externalId);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         return await reader.ReadAsync(cancellationToken) ? Read(reader) : null;
@@ -181,7 +187,7 @@ public sealed class PostgresFeatureCatalogue : IFeatureCatalogue
         }
 
         await using var command = _db.CreateCommand();
-        var where = new List<string> { "(@after::text IS NULL OR media_id COLLATE \"C\" > @after)", "(@kind::integer IS NULL OR kind = @kind)" };
+        var where = new List<string> { "(@after::text IS NULL OR media_id COLLATE \"C\" > @after)", "(@kind::integer IS NULL OR kind = @kind)", NotRemoved };
         command.Parameters.Add(Text("after", after));
         command.Parameters.Add(new NpgsqlParameter<int?>("kind", NpgsqlDbType.Integer) { TypedValue = (int?)filter.Kind });
         foreach (var ((key, value), i) in (filter.Labels ?? new Dictionary<string, string>()).Select((l, i) => (l, i)))
@@ -210,7 +216,7 @@ public sealed class PostgresFeatureCatalogue : IFeatureCatalogue
 
     public async Task<CatalogueItem?> GetAsync(string mediaId, CancellationToken cancellationToken)
     {
-        await using var command = _db.CreateCommand($"SELECT {Columns} FROM catalogue_items WHERE media_id = @id");
+        await using var command = _db.CreateCommand($"SELECT {Columns} FROM catalogue_items WHERE media_id = @id AND {NotRemoved}");
         command.Parameters.AddWithValue("id", mediaId);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         return await reader.ReadAsync(cancellationToken) ? Read(reader) : null;
@@ -221,7 +227,7 @@ public sealed class PostgresFeatureCatalogue : IFeatureCatalogue
         // Items with no features yet (only their kind recorded) are not catalogue items. COLLATE "C": media-id order
         // is byte order, as on SQLite, whatever the database's locale.
         await using var command = _db.CreateCommand(
-            $"SELECT {Columns} FROM catalogue_items WHERE (music IS NOT NULL OR video IS NOT NULL) AND (@kind::integer IS NULL OR kind = @kind) ORDER BY media_id COLLATE \"C\"");
+            $"SELECT {Columns} FROM catalogue_items WHERE (music IS NOT NULL OR video IS NOT NULL) AND (@kind::integer IS NULL OR kind = @kind) AND {NotRemoved} ORDER BY media_id COLLATE \"C\"");
         command.Parameters.Add(new NpgsqlParameter<int?>("kind", NpgsqlDbType.Integer) { TypedValue = (int?)kind });
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
@@ -233,7 +239,7 @@ public sealed class PostgresFeatureCatalogue : IFeatureCatalogue
     public async Task<int> CountAsync(MediaKind? kind, CancellationToken cancellationToken)
     {
         await using var command = _db.CreateCommand(
-            "SELECT COUNT(*) FROM catalogue_items WHERE (music IS NOT NULL OR video IS NOT NULL) AND (@kind::integer IS NULL OR kind = @kind)");
+            $"SELECT COUNT(*) FROM catalogue_items WHERE (music IS NOT NULL OR video IS NOT NULL) AND (@kind::integer IS NULL OR kind = @kind) AND {NotRemoved}");
         command.Parameters.Add(new NpgsqlParameter<int?>("kind", NpgsqlDbType.Integer) { TypedValue = (int?)kind });
         return checked((int)(long)(await command.ExecuteScalarAsync(cancellationToken))!);
     }
@@ -246,7 +252,9 @@ public sealed class PostgresFeatureCatalogue : IFeatureCatalogue
             throw new ArgumentException($"features of {mediaId} are empty or not finite");
         }
 
-        await using var command = _db.CreateCommand(sql);
+        // The item's lock first (one round trip: the batch is one implicit transaction), then the write in a statement
+        // of its own, whose snapshot is taken after the lock and so sees a tombstone written before it.
+        await using var command = _db.CreateCommand(ItemLock + sql);
         command.Parameters.AddWithValue("id", mediaId);
         command.Parameters.AddWithValue("kind", (int)kind);
         command.Parameters.AddWithValue("duration", duration);

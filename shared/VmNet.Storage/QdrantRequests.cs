@@ -51,6 +51,10 @@ public sealed class QdrantRequests(string prefix)
     public static Guid PointId(Modality modality, string mediaId) =>
         new(SHA256.HashData(Encoding.UTF8.GetBytes($"{VectorName(modality)}:{mediaId}")).AsSpan(0, 16));
 
+    /// <summary>Every point of <paramref name="mediaIds"/>: both halves of each (what a takedown deletes).</summary>
+    public static IReadOnlyList<Guid> PointIds(IEnumerable<string> mediaIds) =>
+        [.. mediaIds.Distinct(StringComparer.Ordinal).SelectMany(id => Enum.GetValues<Modality>().Select(m => PointId(m, id)))];
+
     public CreateCollection CreateCollection(string generation, int dimension, DateTimeOffset createdAt)
     {
         var vectors = new VectorParamsMap();

@@ -152,6 +152,31 @@ public sealed partial class QdrantVectorStore : IVectorStore, IDisposable
         return [.. result.OrderBy(g => g.CreatedAt)];
     }
 
+    public async Task<int> DeleteMediaAsync(IReadOnlyCollection<string> mediaIds, CancellationToken cancellationToken)
+    {
+        var points = QdrantRequests.PointIds(mediaIds);
+        if (points.Count == 0)
+        {
+            return 0;
+        }
+
+        var deleted = 0;
+        // Every collection of ours: the live one, older ones kept for rollback and one being built.
+        foreach (var collection in await _client.ListCollectionsAsync(cancellationToken))
+        {
+            if (_requests.GenerationOf(collection) is null)
+            {
+                continue;
+            }
+
+            var present = await _client.RetrieveAsync(collection, [.. points.Select(p => new PointId { Uuid = p.ToString() })], withPayload: false, withVectors: false, cancellationToken: cancellationToken);
+            await _client.DeleteAsync(collection, points, wait: true, cancellationToken: cancellationToken);
+            deleted += present.Count;
+        }
+
+        return deleted;
+    }
+
     public async Task<float[]?> GetVectorAsync(string generation, Modality modality, string mediaId, CancellationToken cancellationToken)
     {
         var points = await _client.RetrieveAsync(

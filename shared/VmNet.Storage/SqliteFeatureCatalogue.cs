@@ -12,9 +12,10 @@ namespace VmNet.Storage;
 /// <summary>
 /// Raw features per media id in <c>store/catalogue.db</c>. An item's kind is what ingest said when known
 /// (<see cref="RecordKindAsync"/>); otherwise it is inferred from the halves present (both = pair). A half whose
-/// extraction failed keeps the reason until that half's features arrive.
+/// extraction failed keeps the reason until that half's features arrive. A removed item (its tombstone in
+/// <c>removals</c>, see the Removals part) is neither written nor read: every statement checks the tombstone itself.
 /// </summary>
-public sealed class SqliteFeatureCatalogue : IFeatureCatalogue
+public sealed partial class SqliteFeatureCatalogue : IFeatureCatalogue
 {
     private const string Columns =
         "media_id, kind, duration, tempo, music, music_version, video, video_version, updated_at, " +
@@ -60,12 +61,13 @@ public sealed class SqliteFeatureCatalogue : IFeatureCatalogue
                 updated_at TEXT NOT NULL);
             """);
         AddMissingColumns(connection);
+        CreateRemovals(connection);
     }
 
     public Task UpsertMusicAsync(string mediaId, MediaKind kind, float[] features, string extractorVersion, double durationSeconds, double? tempoBpm, CancellationToken cancellationToken) =>
         ExecuteAsync("""
             INSERT INTO items (media_id, kind, duration, tempo, music, music_version, updated_at)
-            VALUES ($id, $kind, $duration, $tempo, $features, $version, $now)
+            SELECT $id, $kind, $duration, $tempo, $features, $version, $now WHERE NOT EXISTS (SELECT 1 FROM removals WHERE media_id = $id)
             ON CONFLICT (media_id) DO UPDATE SET
                 kind = CASE WHEN items.kind_known = 1 THEN items.kind WHEN items.video IS NOT NULL THEN 0 ELSE excluded.kind END,
                 duration = excluded.duration, tempo = excluded.tempo,
@@ -76,7 +78,7 @@ public sealed class SqliteFeatureCatalogue : IFeatureCatalogue
     public Task UpsertVideoAsync(string mediaId, MediaKind kind, float[] features, string extractorVersion, double durationSeconds, CancellationToken cancellationToken) =>
         ExecuteAsync("""
             INSERT INTO items (media_id, kind, duration, video, video_version, updated_at)
-            VALUES ($id, $kind, $duration, $features, $version, $now)
+            SELECT $id, $kind, $duration, $features, $version, $now WHERE NOT EXISTS (SELECT 1 FROM removals WHERE media_id = $id)
             ON CONFLICT (media_id) DO UPDATE SET
                 kind = CASE WHEN items.kind_known = 1 THEN items.kind WHEN items.music IS NOT NULL THEN 0 ELSE excluded.kind END,
                 duration = MAX(items.duration, excluded.duration),
@@ -87,7 +89,8 @@ public sealed class SqliteFeatureCatalogue : IFeatureCatalogue
     /// <summary>The kind ingest decided (from <c>MediaIngested</c>); it wins over inference from the halves.</summary>
     public Task RecordKindAsync(string mediaId, MediaKind kind, double durationSeconds, CancellationToken cancellationToken) =>
         ExecuteAsync("""
-            INSERT INTO items (media_id, kind, kind_known, duration, updated_at) VALUES ($id, $kind, 1, $duration, $now)
+            INSERT INTO items (media_id, kind, kind_known, duration, updated_at)
+            SELECT $id, $kind, 1, $duration, $now WHERE NOT EXISTS (SELECT 1 FROM removals WHERE media_id = $id)
             ON CONFLICT (media_id) DO UPDATE SET
                 -- A pair stays a pair: the same bytes ingested again as music or video must not take them out of the training set.
                 kind = CASE WHEN items.kind_known = 1 AND items.kind = 0 THEN 0 ELSE excluded.kind END, kind_known = 1,
@@ -110,7 +113,7 @@ public sealed class SqliteFeatureCatalogue : IFeatureCatalogue
         // or the other half's features correct it. The WHERE keeps a repeated failure from touching updated_at.
         command.CommandText = $"""
             INSERT INTO items (media_id, kind, duration, {half}_failure, {half}_failed_at, updated_at)
-            VALUES ($id, $kind, 0, $reason, $failedAt, $now)
+            SELECT $id, $kind, 0, $reason, $failedAt, $now WHERE NOT EXISTS (SELECT 1 FROM removals WHERE media_id = $id)
             ON CONFLICT (media_id) DO UPDATE SET
                 {half}_failure = excluded.{half}_failure, {half}_failed_at = excluded.{half}_failed_at,
                 updated_at = excluded.updated_at
@@ -151,7 +154,7 @@ public sealed class SqliteFeatureCatalogue : IFeatureCatalogue
         // A row made here (metadata before kind) has kind_known = 0 and no features: RecordKindAsync and the upserts fill it.
         command.CommandText = """
             INSERT INTO items (media_id, kind, duration, updated_at, source, title, artist, album, external_id, labels)
-            VALUES ($id, 0, 0, $now, $source, $title, $artist, $album, $external, $labels)
+            SELECT $id, 0, 0, $now, $source, $title, $artist, $album, $external, $labels WHERE NOT EXISTS (SELECT 1 FROM removals WHERE media_id = $id)
             ON CONFLICT (media_id) DO UPDATE SET
                 source = COALESCE(excluded.source, items.source), title = COALESCE(excluded.title, items.title),
                 artist = COALESCE(excluded.artist, items.artist), album = COALESCE(excluded.album, items.album),
@@ -173,7 +176,7 @@ public sealed class SqliteFeatureCatalogue : IFeatureCatalogue
     {
         await using var connection = Sqlite.Open(_path);
         await using var command = connection.CreateCommand();
-        command.CommandText = $"SELECT {Columns} FROM items WHERE external_id = $external";
+        command.CommandText = $"SELECT {Columns} FROM items WHERE external_id = $external AND {NotRemoved}";
         command.Parameters.AddWithValue("$external", externalId);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         return await reader.ReadAsync(cancellationToken) ? Read(reader) : null;
@@ -190,7 +193,7 @@ public sealed class SqliteFeatureCatalogue : IFeatureCatalogue
 
         await using var connection = Sqlite.Open(_path);
         await using var command = connection.CreateCommand();
-        var where = new List<string> { "($after IS NULL OR media_id > $after)", "($kind IS NULL OR kind = $kind)" };
+        var where = new List<string> { "($after IS NULL OR media_id > $after)", "($kind IS NULL OR kind = $kind)", NotRemoved };
         command.Parameters.AddWithValue("$after", (object?)after ?? DBNull.Value);
         command.Parameters.AddWithValue("$kind", filter.Kind is null ? DBNull.Value : (int)filter.Kind);
         foreach (var ((key, value), i) in (filter.Labels ?? new Dictionary<string, string>()).Select((l, i) => (l, i)))
@@ -221,7 +224,7 @@ public sealed class SqliteFeatureCatalogue : IFeatureCatalogue
     {
         await using var connection = Sqlite.Open(_path);
         await using var command = connection.CreateCommand();
-        command.CommandText = $"SELECT {Columns} FROM items WHERE media_id = $id";
+        command.CommandText = $"SELECT {Columns} FROM items WHERE media_id = $id AND {NotRemoved}";
         command.Parameters.AddWithValue("$id", mediaId);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         return await reader.ReadAsync(cancellationToken) ? Read(reader) : null;
@@ -232,7 +235,7 @@ public sealed class SqliteFeatureCatalogue : IFeatureCatalogue
         await using var connection = Sqlite.Open(_path);
         await using var command = connection.CreateCommand();
         // Items with no features yet (only their kind recorded) are not catalogue items.
-        command.CommandText = $"SELECT {Columns} FROM items WHERE (music IS NOT NULL OR video IS NOT NULL) AND ($kind IS NULL OR kind = $kind) ORDER BY media_id";
+        command.CommandText = $"SELECT {Columns} FROM items WHERE (music IS NOT NULL OR video IS NOT NULL) AND ($kind IS NULL OR kind = $kind) AND {NotRemoved} ORDER BY media_id";
         command.Parameters.AddWithValue("$kind", kind is null ? DBNull.Value : (int)kind);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
@@ -245,7 +248,7 @@ public sealed class SqliteFeatureCatalogue : IFeatureCatalogue
     {
         await using var connection = Sqlite.Open(_path);
         await using var command = connection.CreateCommand();
-        command.CommandText = "SELECT COUNT(*) FROM items WHERE (music IS NOT NULL OR video IS NOT NULL) AND ($kind IS NULL OR kind = $kind)";
+        command.CommandText = $"SELECT COUNT(*) FROM items WHERE (music IS NOT NULL OR video IS NOT NULL) AND ($kind IS NULL OR kind = $kind) AND {NotRemoved}";
         command.Parameters.AddWithValue("$kind", kind is null ? DBNull.Value : (int)kind);
         return Convert.ToInt32(await command.ExecuteScalarAsync(cancellationToken), CultureInfo.InvariantCulture);
     }

@@ -39,6 +39,9 @@ public static class VectorStoreRegistration
         services.TryAddSingleton<IFeatureCatalogue>(sp => sp.GetRequiredService<IOptions<CatalogueOptions>>().Value.Kind == CatalogueKind.Postgres
             ? new PostgresFeatureCatalogue(sp.GetRequiredService<PostgresDatabase>())
             : new SqliteFeatureCatalogue(sp.GetRequiredService<DataDirectory>()));
+        // The tombstones live in the catalogue's store (its writes check them in the same statement): the same instance.
+        services.TryAddSingleton<IRemovalLedger>(sp => sp.GetRequiredService<IFeatureCatalogue>() as IRemovalLedger
+            ?? throw new InvalidOperationException($"{sp.GetRequiredService<IFeatureCatalogue>().GetType().Name} keeps no tombstones"));
         return builder;
     }
 

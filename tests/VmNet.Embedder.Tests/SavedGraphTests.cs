@@ -173,6 +173,48 @@ public sealed class SavedGraphTests : IDisposable
         }
     }
 
+    [Fact]
+    public async Task A_takedown_leaves_no_copy_of_its_vectors_in_the_database_or_a_saved_graph()
+    {
+        var stored = Vectors(new Random(1), 300);
+        using (var store = Open(out _))
+        {
+            await FillAsync(store, 300);
+        }
+
+        Assert.True(File.Exists(MusicGraph));
+        var gone = stored[42];
+        using (var store = Open(out _))
+        {
+            Assert.Equal(2, await store.DeleteMediaAsync(["m0042"], Ct));
+            // The saved graph held the vector: it goes with the first delete, and this process saves none at its stop.
+            Assert.False(File.Exists(MusicGraph));
+        }
+
+        Assert.False(File.Exists(MusicGraph));
+        await using (var connection = new SqliteConnection($"Data Source={DbPath}"))
+        {
+            await connection.OpenAsync(Ct);
+            await using var command = connection.CreateCommand();
+            command.CommandText = "SELECT COUNT(*) FROM vectors WHERE media_id = 'm0042'";
+            Assert.Equal(0L, (long)(await command.ExecuteScalarAsync(Ct))!);
+        }
+
+        // The bytes of the vector are nowhere in the database file (secure_delete zeroes freed pages), nor in any file
+        // the store keeps.
+        SqliteConnection.ClearAllPools();
+        var needle = System.Runtime.InteropServices.MemoryMarshal.AsBytes(VectorMath.Normalized(gone, Dim).AsSpan()).ToArray();
+        foreach (var file in Directory.EnumerateFiles(_folder.Path, "*", SearchOption.AllDirectories))
+        {
+            Assert.True(File.ReadAllBytes(file).AsSpan().IndexOf(needle) < 0, $"{file} still holds the removed vector");
+        }
+
+        using var reopened = Open(out var log);
+        Assert.Contains(log.Messages, m => m.Contains("rebuilding the graph of 299 vectors", StringComparison.Ordinal));
+        Assert.Null(await reopened.GetVectorAsync("g1", Modality.Music, "m0042", Ct));
+        Assert.NotEqual("m0042", (await reopened.SearchAsync(Modality.Music, gone, 1, null, Ct)).Hits.Single().MediaId);
+    }
+
     public void Dispose()
     {
         SqliteConnection.ClearAllPools();

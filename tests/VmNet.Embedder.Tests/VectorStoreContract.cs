@@ -280,6 +280,54 @@ public abstract class VectorStoreContract : IAsyncLifetime
         Assert.Equal((0L, 0L), (await Store.ListGenerationsAsync(Ct)).Where(g => g.Generation == "g1").Select(g => (g.MusicCount, g.VideoCount)).Single());
     }
 
+    [Fact]
+    public async Task DeletingItemsTakesBothHalvesOutOfEveryGenerationForGood()
+    {
+        // The same ids in both modalities of two generations, the second live: a takedown reaches all four.
+        List<VectorRecord> Both(int seed) =>
+            [.. Records(new Random(seed), 20, Modality.Music).Select(r => r with { MediaId = "item-" + r.MediaId[^3..] }),
+             .. Records(new Random(seed + 1), 20, Modality.Video).Select(r => r with { MediaId = "item-" + r.MediaId[^3..] })];
+        var live = Both(20);
+        foreach (var (generation, records) in new[] { ("g1", Both(30)), ("g2", live) })
+        {
+            await Store.CreateGenerationAsync(generation, Dim, Ct);
+            await Store.UpsertAsync(generation, records, Ct);
+        }
+
+        await Store.ActivateAsync("g2", Ct);
+        var gone = live.First(r => r.Modality == Modality.Music && r.MediaId == "item-003");
+
+        Assert.Equal(8, await Store.DeleteMediaAsync(["item-003", "item-007", "never-there"], Ct));
+
+        async Task AssertGoneAsync()
+        {
+            foreach (var generation in new[] { "g1", "g2" })
+            {
+                foreach (var modality in Enum.GetValues<Modality>())
+                {
+                    Assert.Null(await Store.GetVectorAsync(generation, modality, "item-003", Ct));
+                    Assert.Null(await Store.GetVectorAsync(generation, modality, "item-007", Ct));
+                    Assert.NotNull(await Store.GetVectorAsync(generation, modality, "item-004", Ct));
+                }
+            }
+
+            Assert.Equal([("g1", 18L, 18L), ("g2", 18L, 18L)], (await Store.ListGenerationsAsync(Ct)).Select(g => (g.Generation, g.MusicCount, g.VideoCount)));
+            // Its own vector as the query: the nearest is any item but it, approximate or exact.
+            var ann = await Store.SearchAsync(Modality.Music, gone.Vector, 20, null, Ct);
+            var exact = await Store.SearchExactAsync(Modality.Music, gone.Vector, 20, null, Ct);
+            Assert.Equal(18, ann.Hits.Count);
+            Assert.DoesNotContain(ann.Hits.Concat(exact.Hits), h => h.MediaId is "item-003" or "item-007");
+        }
+
+        await AssertGoneAsync();
+        Assert.Equal(0, await Store.DeleteMediaAsync(["item-003"], Ct));
+
+        // A restart (a saved graph, the database) does not bring them back.
+        (Store as IDisposable)?.Dispose();
+        Store = await OpenAsync();
+        await AssertGoneAsync();
+    }
+
     protected static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     protected static float[] Unit(Random random)

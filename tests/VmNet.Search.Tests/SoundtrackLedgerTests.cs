@@ -45,6 +45,25 @@ public abstract class SoundtrackLedgerContract
     }
 
     [Fact]
+    public async Task ATakedownForgetsTheItemsOwnSuggestionsAndEveryOneThatNamesItAsATrack()
+    {
+        var ledger = await OpenAsync();
+        await ledger.AddOrGetAsync(new StoredSuggestion("gone", "v1", [new SuggestedTrack("t1", 0.9f)], At), Ct);
+        await ledger.AddOrGetAsync(new StoredSuggestion("gone", "v2", [new SuggestedTrack("t1", 0.9f)], At), Ct);
+        await ledger.AddOrGetAsync(new StoredSuggestion("video-a", "v1", [new SuggestedTrack("t1", 0.9f), new SuggestedTrack("gone", 0.5f, new MediaMetadata(Title: "Gone"))], At), Ct);
+        await ledger.AddOrGetAsync(new StoredSuggestion("video-b", "v1", [new SuggestedTrack("t1", 0.9f), new SuggestedTrack("gone-not", 0.4f)], At), Ct);
+
+        Assert.Equal(3, await ledger.ForgetAsync("gone", Ct));
+
+        var other = await OpenAsync();
+        Assert.Null(await other.FindAsync("gone", "v1", Ct));
+        Assert.Null(await other.FindAsync("gone", "v2", Ct));
+        Assert.Null(await other.FindAsync("video-a", "v1", Ct));
+        Assert.NotNull(await other.FindAsync("video-b", "v1", Ct));
+        Assert.Equal(0, await other.ForgetAsync("gone", Ct));
+    }
+
+    [Fact]
     public async Task ConcurrentSuggestionsForOneKeyAllReadBackTheSameOne()
     {
         var ledgers = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => OpenAsync()));

@@ -8,7 +8,7 @@ namespace VmNet.Storage.Tests;
 /// (<see cref="SqliteFeatureCatalogueTests"/>, <see cref="PostgresFeatureCatalogueTests"/>); a member added to the
 /// interface gets its facts here, once.
 /// </summary>
-public abstract class FeatureCatalogueContract
+public abstract partial class FeatureCatalogueContract
 {
     private static readonly DateTimeOffset FailedAt = new(2025, 3, 4, 5, 6, 7, 891, TimeSpan.Zero);
 

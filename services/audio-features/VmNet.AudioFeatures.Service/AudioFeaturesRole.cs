@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using VmNet.Media;
 using VmNet.ServiceDefaults;
+using VmNet.Storage;
 
 namespace VmNet.AudioFeatures.Service;
 
@@ -23,6 +24,8 @@ public static class AudioFeaturesRole
         builder.Services.Configure<AudioFeaturesOptions>(builder.Configuration.GetSection(AudioFeaturesOptions.Section));
         builder.Services.TryAddSingleton(_ => new DataDirectory(ServiceDefaultsExtensions.DataDirectoryPath(builder.Configuration)));
         builder.Services.AddSingleton<AudioFeatureService>();
+        // The tombstones of taken-down items (beside the catalogue): they get no features and no cache.
+        builder.AddVmNetCatalogue();
         builder.Services.AddRoleConsumers(
             Name, bus => bus.AddConsumer<MediaIngestedConsumer>(typeof(MediaIngestedConsumerDefinition)));
         return builder;

@@ -1,7 +1,9 @@
 using MassTransit;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using VmNet.Catalogue;
 using VmNet.Contracts;
+using VmNet.Media;
 using VmNet.ServiceDefaults;
 
 namespace VmNet.AudioFeatures.Service;
@@ -10,7 +12,8 @@ namespace VmNet.AudioFeatures.Service;
 /// <see cref="MediaIngested"/> with audio → <see cref="AudioFeaturesExtracted"/>, or <see cref="FeatureExtractionFailed"/>
 /// (music) for bad media, which is answered, not retried. Items without audio are not ours and are ignored.
 /// </summary>
-internal sealed partial class MediaIngestedConsumer(AudioFeatureService service, ILogger<MediaIngestedConsumer> logger)
+internal sealed partial class MediaIngestedConsumer(
+    AudioFeatureService service, IRemovalLedger removals, DataDirectory data, ILogger<MediaIngestedConsumer> logger)
     : IConsumer<MediaIngested>
 {
     public async Task Consume(ConsumeContext<MediaIngested> context)
@@ -21,9 +24,21 @@ internal sealed partial class MediaIngestedConsumer(AudioFeatureService service,
             return;
         }
 
+        // A taken-down item is not worked on; checked again after the cache is written (see TakenDownAsync).
+        if (await TakenDownAsync(message.MediaId, context.CancellationToken))
+        {
+            return;
+        }
+
         try
         {
-            await context.Publish(await service.ExtractAsync(message, context.CancellationToken));
+            var extracted = await service.ExtractAsync(message, context.CancellationToken);
+            if (await TakenDownAsync(message.MediaId, context.CancellationToken))
+            {
+                return;
+            }
+
+            await context.Publish(extracted);
         }
         catch (FeatureRejectedException e)
         {
@@ -32,6 +47,23 @@ internal sealed partial class MediaIngestedConsumer(AudioFeatureService service,
                 message.MediaId, message.CorrelationId, Modality.Music, e.Message, DateTimeOffset.UtcNow));
         }
     }
+
+    // True when the item has a tombstone; its folder (the cache this extraction may just have written) is deleted
+    // again, since the takedown's own delete may have run before that write.
+    private async Task<bool> TakenDownAsync(string mediaId, CancellationToken cancellationToken)
+    {
+        if (!MediaId.IsValid(mediaId) || (await removals.RemovedAmongAsync([mediaId], cancellationToken)).Count == 0)
+        {
+            return false;
+        }
+
+        MediaFolders.Delete(data, mediaId);
+        LogTakenDown(mediaId);
+        return true;
+    }
+
+    [LoggerMessage(3011, LogLevel.Information, "{MediaId} was taken down: no audio features")]
+    private partial void LogTakenDown(string mediaId);
 
     [LoggerMessage(3010, LogLevel.Warning, "No audio features for {MediaId}: {Reason}")]
     private partial void LogRejected(string mediaId, string reason);

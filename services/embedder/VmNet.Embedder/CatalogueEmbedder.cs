@@ -24,6 +24,7 @@ public sealed partial class CatalogueEmbedder(
     ModelRegistry registry,
     EmbeddingModelLoader loadModel,
     GenerationPruner pruner,
+    IRemovalLedger removals,
     ILogger<CatalogueEmbedder> logger) : IDisposable
 {
     public const int BatchSize = 256;
@@ -65,6 +66,14 @@ public sealed partial class CatalogueEmbedder(
                 var records = Embed(model, [item], strict: true);
                 await store.UpsertAsync(version, records, cancellationToken);
                 results.Add(new ItemEmbedding(version, records.Any(r => r.Modality == Modality.Music), records.Any(r => r.Modality == Modality.Video), item.Kind));
+            }
+
+            // A takedown in another process may have written its tombstone after the read above: its purge may already
+            // have run, so what was just written is taken back here (the tombstone comes before the purge, so one of
+            // the two always sees the other).
+            if (results.Count > 0 && await TakeBackRemovedAsync([mediaId], cancellationToken) > 0)
+            {
+                return [];
             }
 
             return results;
@@ -127,6 +136,7 @@ public sealed partial class CatalogueEmbedder(
 
                     var records = Embed(model, items, strict: false);
                     await store.UpsertAsync(version, records, cancellationToken);
+                    await TakeBackRemovedAsync([.. items.Select(i => i.MediaId)], cancellationToken);
                     var done = records.Select(r => r.MediaId).Distinct().Count();
                     embedded += done;
                     skipped += items.Count - done;
@@ -208,6 +218,25 @@ public sealed partial class CatalogueEmbedder(
         return BuildAndActivateAsync(version, folder, cancellationToken);
     }
 
+    /// <summary>
+    /// A takedown's part here: the vectors of <paramref name="mediaId"/> in every generation (live, kept, being built)
+    /// and its catalogue row, under the write gate so no item write or rebuild batch interleaves. Idempotent.
+    /// </summary>
+    public async Task<(int Vectors, bool Row)> ForgetAsync(string mediaId, CancellationToken cancellationToken)
+    {
+        await _writeGate.WaitAsync(cancellationToken);
+        try
+        {
+            var vectors = await store.DeleteMediaAsync([mediaId], cancellationToken);
+            var row = await catalogue.DeleteAsync(mediaId, cancellationToken);
+            return (vectors, row);
+        }
+        finally
+        {
+            _writeGate.Release();
+        }
+    }
+
     public void Dispose()
     {
         foreach (var model in _models.Values)
@@ -241,6 +270,19 @@ public sealed partial class CatalogueEmbedder(
         return records;
     }
 
+    // Deletes the vectors of those of mediaIds that have a tombstone; returns how many ids had one.
+    private async Task<int> TakeBackRemovedAsync(IReadOnlyCollection<string> mediaIds, CancellationToken cancellationToken)
+    {
+        var removed = await removals.RemovedAmongAsync(mediaIds, cancellationToken);
+        if (removed.Count > 0)
+        {
+            await store.DeleteMediaAsync([.. removed], cancellationToken);
+            LogTakenBack(removed.Count);
+        }
+
+        return removed.Count;
+    }
+
     private static bool Fits(int width, int expected, string mediaId, string half, bool strict) =>
         width == expected || (strict ? throw new InvalidDataException($"{mediaId}: {half} features have {width} values, the live model takes {expected}") : false);
 
@@ -270,6 +312,9 @@ public sealed partial class CatalogueEmbedder(
 
     [LoggerMessage(4405, LogLevel.Warning, "Generation {Version}: {Count} items skipped (feature width does not match the model)")]
     private partial void LogSkipped(string version, int count);
+
+    [LoggerMessage(4407, LogLevel.Information, "{Count} items removed while they were embedded: their vectors were deleted again")]
+    private partial void LogTakenBack(int count);
 
     [LoggerMessage(4406, LogLevel.Information, "Generation {Version} is already live")]
     private partial void LogAlreadyLive(string version);

@@ -29,6 +29,20 @@ public static class EmbedderRole
             bus.AddConsumer<FeatureExtractionFailedConsumer>(typeof(FeatureExtractionFailedConsumerDefinition));
             bus.AddConsumer<ModelConsumer>(typeof(ModelConsumerDefinition));
         });
+        builder.AddEmbedderTakedown();
+        return builder;
+    }
+
+    /// <summary>
+    /// The embedder's part of a takedown: the <c>MediaRemovalRequested</c> consumer and the resumer of interrupted
+    /// removals (the role, and <c>vmnet catalogue remove</c> on the in-memory bus).
+    /// </summary>
+    public static IHostApplicationBuilder AddEmbedderTakedown(this IHostApplicationBuilder builder)
+    {
+        builder.AddEmbedderServices();
+        builder.Services.TryAddSingleton<MediaRemover>();
+        builder.Services.AddHostedService<RemovalResumer>();
+        builder.Services.AddRoleConsumers(Name, bus => bus.AddConsumer<MediaRemovalRequestedConsumer>(typeof(MediaRemovalRequestedConsumerDefinition)));
         return builder;
     }
 

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using VmNet.ServiceDefaults;
+using VmNet.Storage;
 
 namespace VmNet.Ingest;
 
@@ -22,6 +23,8 @@ public static class IngestRole
         // Not from IHttpClientFactory: the defaults add a retrying resilience handler, and downloads need the guarded handler.
         builder.Services.AddSingleton<IngestHttpClient>();
         builder.Services.AddSingleton<OperatorFiles>();
+        // The tombstones of taken-down items (beside the catalogue): their bytes are not ingested again.
+        builder.AddVmNetCatalogue();
         builder.Services.AddSingleton<MediaFetcher>().AddSingleton<MediaSplitter>().AddSingleton<Ingestor>();
         builder.Services.AddRoleConsumers(Name, bus => bus.AddConsumer<IngestRequestedConsumer>(typeof(IngestRequestedConsumerDefinition)));
         return builder;

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
+using VmNet.Catalogue;
 using VmNet.Contracts;
 using VmNet.Media;
 
@@ -9,7 +10,7 @@ namespace VmNet.Ingest;
 /// One ingest from request to parts on disk, without the bus. The media id is the content hash of the
 /// fetched file, and a finished ingest leaves a manifest, so the same media a second time reuses its parts.
 /// </summary>
-internal sealed partial class Ingestor(MediaFetcher fetcher, MediaSplitter splitter, DataDirectory data, ILogger<Ingestor> logger)
+internal sealed partial class Ingestor(MediaFetcher fetcher, MediaSplitter splitter, DataDirectory data, IRemovalLedger removals, ILogger<Ingestor> logger)
 {
     private const string ManifestName = "ingested.json";
 
@@ -38,6 +39,7 @@ internal sealed partial class Ingestor(MediaFetcher fetcher, MediaSplitter split
         splitter.CheckSize(fetched.Path);
         var mediaId = await MediaId.OfFileAsync(fetched.Path, cancellationToken);
         activity?.SetTag("vmnet.media_id", mediaId);
+        await RefuseRemovedAsync(mediaId, cancellationToken);
         var folder = data.MediaFolder(mediaId);
         var manifestPath = Path.Combine(folder, ManifestName);
         var manifest = await ReadManifestAsync(manifestPath, cancellationToken);
@@ -57,6 +59,14 @@ internal sealed partial class Ingestor(MediaFetcher fetcher, MediaSplitter split
             LogAlreadyIngested(mediaId);
         }
 
+        // Again after the parts are written: a takedown whose purge ran while this ingest split the file would otherwise
+        // find its folder back. Its tombstone came before its purge, so one of the two sees the other.
+        if ((await removals.RemovedAmongAsync([mediaId], cancellationToken)).Count > 0)
+        {
+            MediaFolders.Delete(data, mediaId);
+            await RefuseRemovedAsync(mediaId, cancellationToken);
+        }
+
         return new MediaIngested(
             mediaId,
             request.CorrelationId,
@@ -69,6 +79,17 @@ internal sealed partial class Ingestor(MediaFetcher fetcher, MediaSplitter split
             new MediaMetadata(
                 IngestSource.Display(request.Source), manifest.Title, manifest.Artist, manifest.Album,
                 request.ExternalId, request.Labels is { Count: > 0 } labels ? labels : null));
+    }
+
+    // A taken-down item stays down: a re-ingest of the same bytes (a rerun of a list, a request queued before the
+    // takedown) is refused rather than bringing it back unnoticed. services/ingest/README.md says why.
+    private async Task RefuseRemovedAsync(string mediaId, CancellationToken cancellationToken)
+    {
+        if (await removals.FindRemovalAsync(mediaId, cancellationToken) is { } removal)
+        {
+            throw new IngestRejectedException(
+                $"media {mediaId} was taken down on {removal.RequestedAt:yyyy-MM-dd HH:mm} UTC (by {removal.RequestedBy}); it is not ingested again");
+        }
     }
 
     private static async Task<Manifest?> ReadManifestAsync(string path, CancellationToken cancellationToken)

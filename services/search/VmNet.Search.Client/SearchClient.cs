@@ -114,6 +114,26 @@ public sealed class SearchClient : IDisposable
     public Task<AdminReply> ActivateModelAsync(string modelVersion, string? requestedBy = null, CancellationToken cancellationToken = default) =>
         Admin.ActivateModelAsync(new ActivateModelRequest { ModelVersion = modelVersion, RequestedBy = requestedBy ?? string.Empty }, _headers, cancellationToken: cancellationToken).ResponseAsync;
 
+    /// <summary>
+    /// A takedown by media id or by external id (give one, the other null): the item's tombstone is written before the
+    /// reply, and <c>MediaRemoved</c> with the reply's correlation id follows when every role has forgotten it.
+    /// </summary>
+    public Task<AdminReply> RemoveMediaAsync(string? mediaId, string? externalId, string? reason = null, string? requestedBy = null, CancellationToken cancellationToken = default)
+    {
+        var request = new RemoveMediaRequest { Reason = reason ?? string.Empty, RequestedBy = requestedBy ?? string.Empty };
+        if (mediaId is not null)
+        {
+            request.MediaId = mediaId;
+        }
+
+        if (externalId is not null)
+        {
+            request.ExternalId = externalId;
+        }
+
+        return Admin.RemoveMediaAsync(request, _headers, cancellationToken: cancellationToken).ResponseAsync;
+    }
+
     /// <summary>A catalogue track's tempo and beat times.</summary>
     public Task<Beats> GetBeatsAsync(string trackId, CancellationToken cancellationToken = default) =>
         Queries.GetBeatsAsync(new GetBeatsRequest { MediaId = trackId }, _headers, cancellationToken: cancellationToken).ResponseAsync;

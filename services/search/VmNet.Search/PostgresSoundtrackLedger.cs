@@ -59,4 +59,15 @@ internal sealed class PostgresSoundtrackLedger : ISoundtrackLedger
         return await FindAsync(suggestion.MediaId, suggestion.ModelVersion, cancellationToken)
             ?? throw new InvalidOperationException($"suggestion for {suggestion.MediaId} vanished after insert");
     }
+
+    public async Task<int> ForgetAsync(string mediaId, CancellationToken cancellationToken)
+    {
+        // Tracks are System.Text.Json's SuggestedTrack objects: containment on their "MediaId" member.
+        await using var delete = _db.CreateCommand("""
+            DELETE FROM soundtrack_suggestions
+            WHERE media_id = @media OR tracks @> jsonb_build_array(jsonb_build_object('MediaId', @media::text))
+            """);
+        delete.Parameters.AddWithValue("media", mediaId);
+        return await delete.ExecuteNonQueryAsync(cancellationToken);
+    }
 }

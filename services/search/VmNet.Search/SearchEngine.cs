@@ -49,6 +49,7 @@ internal sealed record SearchAnswer(string ModelVersion, Modality Target, IReadO
 internal sealed partial class SearchEngine(
     IVectorStore store,
     IFeatureCatalogue catalogue,
+    IRemovalLedger removals,
     ModelCache models,
     MatchExplainer explainer,
     IMemoryCache payloads,
@@ -73,7 +74,7 @@ internal sealed partial class SearchEngine(
             var generation = store.LiveGeneration
                 ?? throw new SearchFailedException(SearchFailure.Unavailable, "no model is live yet: train and activate one first");
             var (vector, raw) = await QueryVectorAsync(query, generation, cancellationToken);
-            var result = await store.SearchAsync(query.Target, vector, k, query.Filter, cancellationToken);
+            var result = await SearchWithoutRemovedAsync(query, vector, k, cancellationToken);
             if (result.Generation == generation)
             {
                 return new SearchAnswer(generation, query.Target, await MatchesAsync(query, generation, raw, result.Hits, cancellationToken));
@@ -104,11 +105,12 @@ internal sealed partial class SearchEngine(
             var (modality, vector, raw) = await ItemVectorAsync(mediaId, query.Modality, query.Explain, generation, cancellationToken);
 
             // One more than wanted, so leaving the item out still leaves k (the store filters; the item may not pass).
-            var result = await store.SearchAsync(modality, vector, k + 1, query.Filter, cancellationToken);
+            // Taken-down items leave the answer as in every search, and a taken-down item has no neighbours.
+            var asSearch = new SearchQuery(modality, MediaId: mediaId, TopK: k, Filter: query.Filter, Explain: query.Explain);
+            var result = await SearchWithoutRemovedAsync(asSearch, vector, k + 1, cancellationToken);
             if (result.Generation == generation)
             {
                 var hits = result.Hits.Where(h => h.MediaId != mediaId).Take(k).ToList();
-                var asSearch = new SearchQuery(modality, MediaId: mediaId, TopK: k, Filter: query.Filter, Explain: query.Explain);
                 return new SearchAnswer(generation, modality, await MatchesAsync(asSearch, generation, raw, hits, cancellationToken, modality));
             }
 
@@ -173,6 +175,44 @@ internal sealed partial class SearchEngine(
 
     private static float[]? RawOf(CatalogueItem? item, Modality modality) =>
         modality == Modality.Music ? item?.MusicFeatures : item?.VideoFeatures;
+
+    /// <summary>
+    /// The store's answer without tombstoned items (a takedown hides an item from the moment its tombstone is written,
+    /// before its vectors are gone, and from a search process whose in-process index has not heard of it). One look-up
+    /// per answer; when some hits were removed, the store is asked for as many more (a few times at most: the purge
+    /// deletes the vectors moments after the tombstone). A query by a removed item's id is not found.
+    /// </summary>
+    private async Task<VectorSearchResult> SearchWithoutRemovedAsync(SearchQuery query, float[] vector, int k, CancellationToken cancellationToken)
+    {
+        var fetch = k;
+        for (var round = 1; ; round++)
+        {
+            var result = await store.SearchAsync(query.Target, vector, fetch, query.Filter, cancellationToken);
+            List<string> ids = [.. result.Hits.Select(h => h.MediaId)];
+            if (query.MediaId is { } asked)
+            {
+                ids.Add(asked);
+            }
+
+            var removed = await removals.RemovedAmongAsync(ids, cancellationToken);
+            if (removed.Count == 0)
+            {
+                return result;
+            }
+
+            if (query.MediaId is not null && removed.Contains(query.MediaId))
+            {
+                throw new SearchFailedException(SearchFailure.NotFound, $"media {query.MediaId} was removed");
+            }
+
+            if (round >= 3 || result.Hits.Count < fetch)
+            {
+                return result with { Hits = [.. result.Hits.Where(h => !removed.Contains(h.MediaId)).Take(k)] };
+            }
+
+            fetch += removed.Count;
+        }
+    }
 
     private int Validate(SearchQuery query)
     {

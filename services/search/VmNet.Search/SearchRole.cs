@@ -55,9 +55,6 @@ public static partial class SearchRole
             .AddSingleton<SearchEngine>()
             .AddSingleton<ClipSearch>()
             .AddSingleton<Preview.PreviewRenderer>()
-            .AddSingleton<ISoundtrackLedger>(sp => sp.GetRequiredService<IOptions<CatalogueOptions>>().Value.Kind == CatalogueKind.Postgres
-                ? new PostgresSoundtrackLedger(sp.GetRequiredService<PostgresDatabase>())
-                : new SoundtrackLedger(sp.GetRequiredService<DataDirectory>()))
             .AddSingleton<SoundtrackTagger>()
             .AddSingleton<LiveModelMonitor>()
             .AddHostedService(sp => sp.GetRequiredService<LiveModelMonitor>());
@@ -78,6 +75,25 @@ public static partial class SearchRole
             bus.AddConsumer<MediaEmbeddedConsumer>(typeof(MediaEmbeddedConsumerDefinition));
             bus.AddConsumer<ModelActivatedConsumer>(typeof(ModelActivatedConsumerDefinition));
         });
+        builder.AddSearchTakedown();
+        return builder;
+    }
+
+    /// <summary>
+    /// Search's part of a takedown without the rest of the role: the soundtrack ledger, the <c>MediaPurged</c> consumer
+    /// and the resumer of interrupted removals (the role, and <c>vmnet catalogue remove</c> on the in-memory bus).
+    /// </summary>
+    public static IHostApplicationBuilder AddSearchTakedown(this IHostApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        builder.AddVmNetCatalogue();
+        services.AddMemoryCache();
+        services.TryAddSingleton<ISoundtrackLedger>(sp => sp.GetRequiredService<IOptions<CatalogueOptions>>().Value.Kind == CatalogueKind.Postgres
+            ? new PostgresSoundtrackLedger(sp.GetRequiredService<PostgresDatabase>())
+            : new SoundtrackLedger(sp.GetRequiredService<DataDirectory>()));
+        services.TryAddSingleton<SearchTakedown>();
+        services.AddHostedService<SearchRemovalResumer>();
+        services.AddRoleConsumers(Name, bus => bus.AddConsumer<MediaPurgedConsumer>(typeof(MediaPurgedConsumerDefinition)));
         return builder;
     }
 

@@ -21,6 +21,12 @@ internal interface ISoundtrackLedger
 
     /// <summary>Stores <paramref name="suggestion"/> unless one exists for its key; returns the one stored.</summary>
     Task<StoredSuggestion> AddOrGetAsync(StoredSuggestion suggestion, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// A takedown: forgets every suggestion for <paramref name="mediaId"/> and every one that names it as a track (a
+    /// later request for that video suggests afresh, without it). Returns how many were forgotten.
+    /// </summary>
+    Task<int> ForgetAsync(string mediaId, CancellationToken cancellationToken);
 }
 
 /// <summary>The ledger in SQLite, <c>store/soundtracks.db</c> (the embedded default).</summary>
@@ -73,6 +79,26 @@ internal sealed class SoundtrackLedger : ISoundtrackLedger
 
         return await FindAsync(connection, suggestion.MediaId, suggestion.ModelVersion, cancellationToken)
             ?? throw new InvalidOperationException($"suggestion for {suggestion.MediaId} vanished after insert");
+    }
+
+    public async Task<int> ForgetAsync(string mediaId, CancellationToken cancellationToken)
+    {
+        await using var connection = Open();
+        await using (var secure = connection.CreateCommand())
+        {
+            // Freed pages are zeroed: the forgotten suggestions do not linger in the file.
+            secure.CommandText = "PRAGMA secure_delete = ON";
+            await secure.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        await using var delete = connection.CreateCommand();
+        // Tracks are stored as System.Text.Json writes SuggestedTrack: an array of objects with a "MediaId" member.
+        delete.CommandText = """
+            DELETE FROM soundtrack_suggestions WHERE media_id = $media
+                OR EXISTS (SELECT 1 FROM json_each(soundtrack_suggestions.tracks) WHERE json_extract(json_each.value, '$.MediaId') = $media);
+            """;
+        delete.Parameters.AddWithValue("$media", mediaId);
+        return await delete.ExecuteNonQueryAsync(cancellationToken);
     }
 
     private static async Task<StoredSuggestion?> FindAsync(SqliteConnection connection, string mediaId, string modelVersion, CancellationToken cancellationToken)

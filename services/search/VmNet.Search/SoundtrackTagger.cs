@@ -10,7 +10,8 @@ namespace VmNet.Search;
 /// stored and every later request for the same pair (reprocessing, redelivery) gets that same suggestion back.
 /// A new model version gives a new suggestion.
 /// </summary>
-internal sealed partial class SoundtrackTagger(SearchEngine engine, IFeatureCatalogue catalogue, ISoundtrackLedger ledger, IOptions<SearchOptions> options, ILogger<SoundtrackTagger> logger)
+internal sealed partial class SoundtrackTagger(
+    SearchEngine engine, IFeatureCatalogue catalogue, ISoundtrackLedger ledger, IRemovalLedger removals, IOptions<SearchOptions> options, ILogger<SoundtrackTagger> logger)
 {
     /// <summary>The suggestion to publish for <paramref name="embedded"/>, or null when it needs none or no model is live.</summary>
     public async Task<SoundtrackSuggested?> SuggestAsync(MediaEmbedded embedded, CancellationToken cancellationToken)
@@ -23,6 +24,12 @@ internal sealed partial class SoundtrackTagger(SearchEngine engine, IFeatureCata
         if (engine.LiveGeneration is not { } live)
         {
             LogNoModel(embedded.MediaId);
+            return null;
+        }
+
+        // A video taken down while its MediaEmbedded was on its way gets no suggestion.
+        if ((await removals.RemovedAmongAsync([embedded.MediaId], cancellationToken)).Count > 0)
+        {
             return null;
         }
 
@@ -41,8 +48,17 @@ internal sealed partial class SoundtrackTagger(SearchEngine engine, IFeatureCata
             LogRepeated(embedded.MediaId, stored.ModelVersion);
         }
 
+        // Checked again just before the answer goes out: a track (or the video) taken down since the suggestion was made
+        // or stored is left out, whatever the ledger still holds.
+        var removed = await removals.RemovedAmongAsync([embedded.MediaId, .. stored.Tracks.Select(t => t.MediaId)], cancellationToken);
+        if (removed.Contains(embedded.MediaId))
+        {
+            return null;
+        }
+
         var video = await catalogue.GetAsync(embedded.MediaId, cancellationToken);
-        return new SoundtrackSuggested(stored.MediaId, embedded.CorrelationId, stored.ModelVersion, stored.Tracks, stored.SuggestedAt, video?.Metadata);
+        return new SoundtrackSuggested(
+            stored.MediaId, embedded.CorrelationId, stored.ModelVersion, [.. stored.Tracks.Where(t => !removed.Contains(t.MediaId))], stored.SuggestedAt, video?.Metadata);
     }
 
     [LoggerMessage(5040, LogLevel.Information, "Suggested {Count} soundtracks for {MediaId} under model {Version}")]

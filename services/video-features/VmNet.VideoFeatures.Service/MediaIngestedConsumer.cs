@@ -1,6 +1,7 @@
 using MassTransit;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using VmNet.Catalogue;
 using VmNet.Contracts;
 using VmNet.Media;
 using VmNet.ServiceDefaults;
@@ -14,13 +15,20 @@ namespace VmNet.VideoFeatures.Service;
 /// Those are answered, not retried; other errors are retried and then land in the error queue. A second delivery
 /// finds the cached frames and publishes the same vector (re-pooled with the PCA current at that time).
 /// </summary>
-internal sealed partial class MediaIngestedConsumer(MediaVideoFeatures features, DataDirectory data, ILogger<MediaIngestedConsumer> logger)
+internal sealed partial class MediaIngestedConsumer(
+    MediaVideoFeatures features, DataDirectory data, IRemovalLedger removals, ILogger<MediaIngestedConsumer> logger)
     : IConsumer<MediaIngested>
 {
     public async Task Consume(ConsumeContext<MediaIngested> context)
     {
         var message = context.Message;
         if (message.VideoUri is null)
+        {
+            return;
+        }
+
+        // A taken-down item is not worked on; checked again after the frame cache is written (see TakenDownAsync).
+        if (await TakenDownAsync(message.MediaId, context.CancellationToken))
         {
             return;
         }
@@ -37,6 +45,11 @@ internal sealed partial class MediaIngestedConsumer(MediaVideoFeatures features,
             // Only this id's own part: a message naming another item's video would store its features under this id.
             var path = data.ResolvePart(message.VideoUri, message.MediaId, DataDirectory.VideoPartName);
             var result = await features.ExtractAsync(message.MediaId, message.Kind, path, message.DurationSeconds, context.CancellationToken);
+            if (await TakenDownAsync(message.MediaId, context.CancellationToken))
+            {
+                return;
+            }
+
             LogExtracted(message.MediaId, result.Frames, result.Dimension, result.PcaVersion ?? "none");
             await context.Publish(new VideoFeaturesExtracted(
                 message.MediaId, message.CorrelationId, [.. result.Vector], result.Frames, result.ExtractorVersion,
@@ -49,6 +62,23 @@ internal sealed partial class MediaIngestedConsumer(MediaVideoFeatures features,
                 message.MediaId, message.CorrelationId, Modality.Video, e.Message, DateTimeOffset.UtcNow));
         }
     }
+
+    // True when the item has a tombstone; its folder (the frame cache this extraction may just have written) is
+    // deleted again, since the takedown's own delete may have run before that write.
+    private async Task<bool> TakenDownAsync(string mediaId, CancellationToken cancellationToken)
+    {
+        if (!MediaId.IsValid(mediaId) || (await removals.RemovedAmongAsync([mediaId], cancellationToken)).Count == 0)
+        {
+            return false;
+        }
+
+        MediaFolders.Delete(data, mediaId);
+        LogTakenDown(mediaId);
+        return true;
+    }
+
+    [LoggerMessage(3003, LogLevel.Information, "{MediaId} was taken down: no video features")]
+    private partial void LogTakenDown(string mediaId);
 
     [LoggerMessage(3001, LogLevel.Information, "Video features of {MediaId}: {Frames} frames, {Dimension} values, PCA {PcaVersion}")]
     private partial void LogExtracted(string mediaId, int frames, int dimension, string pcaVersion);

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using VmNet.Media;
 using VmNet.ServiceDefaults;
+using VmNet.Storage;
 using VmNet.VideoFeatures;
 
 namespace VmNet.VideoFeatures.Service;
@@ -25,6 +26,8 @@ public static partial class VideoFeaturesRole
         builder.Services.Configure<VideoFeatureOptions>(builder.Configuration.GetSection(VideoFeatureOptions.Section));
         builder.Services.AddSingleton(sp => new VideoPcaStore(sp.GetRequiredService<DataDirectory>()));
         builder.Services.AddSingleton(sp => new VideoFeatureCache(sp.GetRequiredService<DataDirectory>()));
+        // The tombstones of taken-down items (beside the catalogue): they get no features and no frame cache.
+        builder.AddVmNetCatalogue();
         builder.Services.AddSingleton(sp =>
         {
             var extractor = new VideoFeatureExtractor(
