@@ -60,20 +60,7 @@ public static class CatalogueCommand
         show.SetAction(async (parse, ct) =>
         {
             var (byId, byExternal) = (parse.GetValue(id), parse.GetValue(externalId));
-            if ((byId is null) == (byExternal is null))
-            {
-                throw new UsageException("give exactly one of ID or --external-id X");
-            }
-
-            if (byId is not null && !MediaId.IsValid(byId))
-            {
-                throw new UsageException($"'{MediaLabels.CleanTag(byId, 40)}' is not a media id (32 lower-case hex characters)");
-            }
-
-            if (MediaLabels.ExternalIdError(byExternal) is { } error)
-            {
-                throw new UsageException(error);
-            }
+            CheckItem(byId, byExternal);
 
             return await ShowAsync(CommandContext.From(parse), byId, byExternal, ct);
         });
@@ -89,20 +76,7 @@ public static class CatalogueCommand
         remove.SetAction(async (parse, ct) =>
         {
             var (byId, byExternal) = (parse.GetValue(removeId), parse.GetValue(removeExternal));
-            if ((byId is null) == (byExternal is null))
-            {
-                throw new UsageException("give exactly one of ID or --external-id X");
-            }
-
-            if (byId is not null && !MediaId.IsValid(byId))
-            {
-                throw new UsageException($"'{MediaLabels.CleanTag(byId, 40)}' is not a media id (32 lower-case hex characters)");
-            }
-
-            if (MediaLabels.ExternalIdError(byExternal) is { } error)
-            {
-                throw new UsageException(error);
-            }
+            CheckItem(byId, byExternal);
 
             if (parse.GetValue(timeout) is var seconds and < 1)
             {
@@ -272,4 +246,23 @@ public static class CatalogueCommand
         : half.Embedded ? $"embedded under model {model}"
         : model is null ? $"features ({half.ExtractorVersion}), no model live yet"
         : $"features ({half.ExtractorVersion}), not embedded under model {model}";
+
+    // The item a subcommand names: exactly one of a well-formed media id or external id, checked before any work.
+    private static void CheckItem(string? byId, string? byExternal)
+    {
+        if ((byId is null) == (byExternal is null))
+        {
+            throw new UsageException("give exactly one of ID or --external-id X");
+        }
+
+        if (byId is not null && !MediaId.IsValid(byId))
+        {
+            throw new UsageException($"'{MediaLabels.CleanTag(byId, 40)}' is not a media id (32 lower-case hex characters)");
+        }
+
+        if (MediaLabels.ExternalIdError(byExternal) is { } error)
+        {
+            throw new UsageException(error);
+        }
+    }
 }

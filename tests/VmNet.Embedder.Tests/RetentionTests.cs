@@ -97,10 +97,10 @@ public sealed class RetentionTests
         Assert.Equal(new[] { calm, loud }.Order(StringComparer.Ordinal), (await FoundAsync(h, query, "loud")).Order(StringComparer.Ordinal));
     }
 
+    // With its audio part on disk: the embedder records only what the parts back (a forged kind is dropped).
     private static Task IngestAsync(EmbedderHarness h, string id, string mood) =>
         h.Harness.Bus.Publish(
-            new MediaIngested(id, Guid.NewGuid(), MediaKind.Music, null, null, 30, "test", DateTimeOffset.UtcNow,
-                new MediaMetadata("clip.mp3", Labels: new Dictionary<string, string> { ["mood"] = mood })),
+            h.Ingested(id, MediaKind.Music, metadata: new MediaMetadata("clip.mp3", Labels: new Dictionary<string, string> { ["mood"] = mood })),
             Ct);
 
     private static async Task<List<string>> FoundAsync(EmbedderHarness h, float[] query, string mood) =>

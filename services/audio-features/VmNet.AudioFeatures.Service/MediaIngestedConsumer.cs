@@ -24,7 +24,7 @@ internal sealed partial class MediaIngestedConsumer(
             return;
         }
 
-        // A taken-down item is not worked on; checked again after the cache is written (see TakenDownAsync).
+        // A taken-down item is not worked on; checked again after the cache is written (TakenDown.ForgetIfRemovedAsync).
         if (await TakenDownAsync(message.MediaId, context.CancellationToken))
         {
             return;
@@ -48,16 +48,13 @@ internal sealed partial class MediaIngestedConsumer(
         }
     }
 
-    // True when the item has a tombstone; its folder (the cache this extraction may just have written) is deleted
-    // again, since the takedown's own delete may have run before that write.
     private async Task<bool> TakenDownAsync(string mediaId, CancellationToken cancellationToken)
     {
-        if (!MediaId.IsValid(mediaId) || (await removals.RemovedAmongAsync([mediaId], cancellationToken)).Count == 0)
+        if (!await removals.ForgetIfRemovedAsync(data, mediaId, cancellationToken))
         {
             return false;
         }
 
-        MediaFolders.Delete(data, mediaId);
         LogTakenDown(mediaId);
         return true;
     }

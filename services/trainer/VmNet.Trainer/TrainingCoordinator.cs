@@ -242,12 +242,12 @@ public sealed partial class TrainingCoordinator(
         var bus = services.GetRequiredService<IBus>();
         foreach (var message in entry.Published)
         {
-            await bus.Publish(message, cancellationToken);
+            await bus.Publish<ModelPublished>(message, cancellationToken);
         }
 
         foreach (var message in entry.Rejected)
         {
-            await bus.Publish(message, cancellationToken);
+            await bus.Publish<ModelRejected>(message, cancellationToken);
         }
 
         Journal.RemoveOutbox(entry);
