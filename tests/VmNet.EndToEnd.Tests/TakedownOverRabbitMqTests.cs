@@ -22,6 +22,7 @@ namespace VmNet.EndToEnd.Tests;
 /// removed (two through the RemoveMedia admin call, one by a platform's MediaRemovalRequested on the bus) while a client
 /// queries without pause. No answer to a query sent after an item's MediaRemoved was seen names it (nor, for the admin
 /// call, after the call returned: its tombstone was written by then), and afterwards nothing of them is left anywhere.
+/// Then two retrains with one generation retained leave the first model nowhere on disk and not activatable.
 /// </summary>
 public sealed class TakedownOverRabbitMqTests(ITestOutputHelper output)
 {
@@ -37,6 +38,7 @@ public sealed class TakedownOverRabbitMqTests(ITestOutputHelper output)
         pipeline.StartWorker([EmbedderRole.Name, SearchRole.Name], new Dictionary<string, string>
         {
             ["Search__GrpcUrl"] = grpc.ToString(), ["Search__AdminApiKey"] = AdminKey,
+            ["VectorStore__RetainGenerations"] = "1",
         });
         await pipeline.WaitHealthyAsync();
         var timeout = TimeSpan.FromMinutes(4);
@@ -191,6 +193,52 @@ public sealed class TakedownOverRabbitMqTests(ITestOutputHelper output)
             var suggested2 = await pipeline.Events.WaitAsync<SoundtrackSuggested>(s => s.MediaId == uploaded2.MediaId, timeout);
             Assert.NotEmpty(suggested2.Tracks);
             Assert.DoesNotContain(suggested2.Tracks, t => victims.Contains(t.MediaId));
+
+            // Two retrains (the trainer's ModelPublished, as it sends them), one generation kept behind the live one: the
+            // first model's vectors, generation and folder go, it cannot be activated again, and models list shows the two.
+            foreach (var (version, seed) in new[] { ("td-v2", 4), ("td-v3", 5) })
+            {
+                var next = RandomModel.Write(pipeline.Data.Path, version, audio.Vector.Length, video.Vector.Length, seed);
+                await pipeline.Bus.Publish(new ModelPublished(version, Guid.NewGuid(), next, ImmutableDictionary<string, double>.Empty, DateTimeOffset.UtcNow));
+                await pipeline.Events.WaitAsync<ModelActivated>(a => a.ModelVersion == version, timeout);
+            }
+
+            var store = Path.Combine(pipeline.Data.Path, "store", "vectors.db");
+            async Task<string[]> GenerationsOnDiskAsync()
+            {
+                await using var vectors = new SqliteConnection($"Data Source={store};Mode=ReadOnly;Pooling=False");
+                await vectors.OpenAsync();
+                await using var names = vectors.CreateCommand();
+                names.CommandText = "SELECT name FROM generations UNION SELECT DISTINCT generation FROM vectors ORDER BY 1";
+                var found = new List<string>();
+                await using var reader = await names.ExecuteReaderAsync();
+                while (await reader.ReadAsync())
+                {
+                    found.Add(reader.GetString(0));
+                }
+
+                return [.. found];
+            }
+
+            // The pruner runs after the activation is announced: give it a moment.
+            var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(1);
+            while (!(await GenerationsOnDiskAsync()).SequenceEqual(["td-v2", "td-v3"]) && DateTime.UtcNow < deadline)
+            {
+                await Task.Delay(100);
+            }
+
+            Assert.Equal(["td-v2", "td-v3"], await GenerationsOnDiskAsync());
+            Assert.False(Directory.Exists(Path.Combine(pipeline.Data.Path, "models", "td-v1")));
+            Assert.Equal(StatusCode.NotFound, (await Assert.ThrowsAsync<RpcException>(() => admin.ActivateModelAsync("td-v1"))).StatusCode);
+            Assert.Equal("td-v3", (await client.GetModelInfoAsync()).LiveVersion);
+            var (code, listed) = await VmnetProcess.RunAsync(["models", "list", "--data", pipeline.Data.Path, "--json"], TimeSpan.FromMinutes(2));
+            Assert.True(code == 0, listed);
+            using (var list = System.Text.Json.JsonDocument.Parse(listed.Split('\n').Single(l => l.StartsWith('['))))
+            {
+                Assert.Equal(
+                    [("td-v2", false), ("td-v3", true)],
+                    list.RootElement.EnumerateArray().Select(r => (r.GetProperty("version").GetString(), r.GetProperty("live").GetBoolean())));
+            }
         }
         catch
         {
