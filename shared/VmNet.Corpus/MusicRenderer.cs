@@ -145,46 +145,23 @@ public static class MusicRenderer
     }
 
     // One period of a harmonic series: more and stronger overtones for a richer timbre.
-    private static float[] Wavetable(double timbre)
-    {
-        var harmonics = 1 + (int)Math.Round(timbre * 11);
-        var rolloff = 2.2 - (1.6 * timbre);
-        var table = new float[TableSize + 1];
-        for (var i = 0; i < TableSize; i++)
-        {
-            var phase = 2 * Math.PI * i / TableSize;
-            var value = 0.0;
-            for (var k = 1; k <= harmonics; k++)
-            {
-                value += Math.Sin(k * phase) / Math.Pow(k, rolloff);
-            }
-
-            table[i] = (float)value;
-        }
-
-        table[TableSize] = table[0];
-        var peak = table.Max(Math.Abs);
-        for (var i = 0; i <= TableSize; i++)
-        {
-            table[i] /= peak;
-        }
-
-        return table;
-    }
+    private static float[] Wavetable(double timbre) =>
+        Period([.. Enumerable.Range(1, 1 + (int)Math.Round(timbre * 11))], 2.2 - (1.6 * timbre));
 
     // Odd harmonics only (a hollow, clarinet-like tone): more of them, falling off more slowly, for a richer timbre.
-    private static float[] OddWavetable(double timbre)
+    private static float[] OddWavetable(double timbre) =>
+        Period([.. Enumerable.Range(0, 1 + (int)Math.Round(timbre * 7)).Select(h => (2 * h) + 1)], 1.8 - (1.0 * timbre));
+
+    // One period of the given partials, each at 1/k^rolloff, summed in the order given, normalised to a peak of 1.
+    private static float[] Period(int[] partials, double rolloff)
     {
-        var harmonics = 1 + (int)Math.Round(timbre * 7);
-        var rolloff = 1.8 - (1.0 * timbre);
         var table = new float[TableSize + 1];
         for (var i = 0; i < TableSize; i++)
         {
             var phase = 2 * Math.PI * i / TableSize;
             var value = 0.0;
-            for (var h = 0; h < harmonics; h++)
+            foreach (var k in partials)
             {
-                var k = (2 * h) + 1;
                 value += Math.Sin(k * phase) / Math.Pow(k, rolloff);
             }
 
