@@ -16,13 +16,15 @@ internal static class ContractShape
     /// <summary>The type word of an enum member, before its number.</summary>
     public const string EnumMember = "enum:";
 
-    private static readonly NullabilityInfoContext Nullability = new();
-
     /// <summary>Every type's fields (records) or members (enums), keyed by type name, in declaration order.</summary>
     public static SortedDictionary<string, List<(string Name, string Type)>> Of(IEnumerable<Type> messages)
     {
         var shapes = new SortedDictionary<string, List<(string, string)>>(StringComparer.Ordinal);
         var pending = new Queue<Type>(messages);
+
+        // NullabilityInfoContext caches what it has read in a plain dictionary and is not thread-safe: a static one
+        // shared by tests running in parallel threw "An item with the same key has already been added".
+        var nullability = new NullabilityInfoContext();
         while (pending.TryDequeue(out var type))
         {
             if (shapes.ContainsKey(type.Name))
@@ -43,7 +45,7 @@ internal static class ContractShape
             foreach (var parameter in PrimaryConstructor(type).GetParameters())
             {
                 var property = type.GetProperty(parameter.Name!)!;
-                var nullable = Nullability.Create(property).ReadState == NullabilityState.Nullable;
+                var nullable = nullability.Create(property).ReadState == NullabilityState.Nullable;
                 fields.Add((JsonNamingPolicy.CamelCase.ConvertName(property.Name), Word(property.PropertyType, pending) + (nullable ? "?" : "")));
             }
 
