@@ -27,7 +27,20 @@ public static class VideoBench
         double CpuSeconds, double CpuBoundFramesPerSecond, double CpuRatioToBaseline);
 
     /// <summary>One source: its longest keyframe gap, what Auto picks, and how far keyframes-only features are from the full decode's.</summary>
-    public sealed record Source(string Path, double? LongestKeyframeGapSeconds, string AutoSampling, int FullFrames, int KeyframeFrames, double CosineKeyframesToFull);
+    public sealed record Source(
+        string Path, double? LongestKeyframeGapSeconds, string AutoSampling, int FullFrames, int KeyframeFrames, int ReferenceFrames,
+        double CosineKeyframesToFull, double CosineReferenceFramesToFull);
+
+    /// <summary>The samplings that decode less than every frame, compared with the full decode.</summary>
+    private static readonly VideoSampling[] Cheaper = [VideoSampling.NoBFrames, VideoSampling.Keyframes];
+
+    private static string StageName(VideoSampling sampling) => sampling switch
+    {
+        VideoSampling.Full => "full",
+        VideoSampling.Keyframes => "keyframes",
+        VideoSampling.NoBFrames => "no-b-frames",
+        _ => sampling.ToString().ToLowerInvariant(),
+    };
 
     public sealed record Report(
         string ExecutionProvider, string? ProviderNote, int ProcessorCount, string Baseline, IReadOnlyList<Row> Rows, IReadOnlyList<Source> Sources);
@@ -37,9 +50,15 @@ public static class VideoBench
         var seconds = new Option<double>("--seconds") { Description = "Length of the generated video", DefaultValueFactory = _ => 60 };
         var keyframeInterval = new Option<double>("--keyframe-interval")
         {
-            Description = "Seconds between keyframes of the generated video (x264 -g; streaming encoders use 1-2 s, FFmpeg's default is 10 s at 25 frames/s)",
-            DefaultValueFactory = _ => 1,
+            Description = "Seconds between keyframes of the generated video (x264 -g; FFmpeg's default is 10 s at 25 frames/s, streaming encoders use 1-2 s)",
+            DefaultValueFactory = _ => 10,
         };
+        var preset = new Option<string>("--preset")
+        {
+            Description = "x264 preset of the generated video; the default has CABAC, deblocking and B-frames like most uploads (ultrafast has none of them and decodes faster)",
+            DefaultValueFactory = _ => "veryfast",
+        };
+        preset.AcceptOnlyFromAmong("ultrafast", "superfast", "veryfast", "faster", "fast", "medium", "slow", "slower", "veryslow");
         var noisy = new Option<bool>("--noisy") { Description = "Add heavy temporal noise (hard to decode)" };
         var files = new Option<string[]>("--file")
         {
@@ -54,7 +73,7 @@ public static class VideoBench
         };
         var command = new Command("video", "Video features: decode (full and keyframes only), CNN and end-to-end frames/s; keyframes-only features vs the full decode.")
         {
-            seconds, keyframeInterval, noisy, files, batches,
+            seconds, keyframeInterval, preset, noisy, files, batches,
         };
         command.SetAction(async (parse, ct) =>
         {
@@ -66,7 +85,7 @@ public static class VideoBench
                 var given = parse.GetValue(files) ?? [];
                 IReadOnlyList<string> paths = given.Length > 0
                     ? [.. given.Select(InputFiles.Existing)]
-                    : [await GenerateAsync(Path.Combine(temp, "bench.mp4"), parse.GetValue(seconds), parse.GetValue(keyframeInterval), parse.GetValue(noisy), ct)];
+                    : [await GenerateAsync(Path.Combine(temp, "bench.mp4"), parse.GetValue(seconds), parse.GetValue(keyframeInterval), parse.GetValue(preset)!, parse.GetValue(noisy), ct)];
                 var report = await RunAsync(options, paths, parse.GetValue(batches)!, ct);
                 Print(report, parse.GetValue(CliOptions.Json));
                 return 0;
@@ -94,15 +113,19 @@ public static class VideoBench
         }
 
         rows.Add(("decode-full", 0, decoded.Count, watch.Elapsed.TotalSeconds, null, CpuClock.Seconds() - cpu));
-        watch.Restart();
-        cpu = CpuClock.Seconds();
-        var keyframes = 0;
-        await foreach (var _ in extractor.Decoder.DecodeAsync(path, VideoSampling.Keyframes, ct))
+        foreach (var sampling in Cheaper)
         {
-            keyframes++;
+            watch.Restart();
+            cpu = CpuClock.Seconds();
+            var count = 0;
+            await foreach (var _ in extractor.Decoder.DecodeAsync(path, sampling, ct))
+            {
+                count++;
+            }
+
+            rows.Add(("decode-" + StageName(sampling), 0, count, watch.Elapsed.TotalSeconds, null, CpuClock.Seconds() - cpu));
         }
 
-        rows.Add(("decode-keyframes", 0, keyframes, watch.Elapsed.TotalSeconds, null, CpuClock.Seconds() - cpu));
         _ = extractor.Cnn.Featurize(decoded.Take(1).ToList()); // warm-up: the first run allocates ONNX Runtime's arenas
         float[]? reference = null;
         foreach (var batch in batches.Prepend(1).Distinct())
@@ -120,16 +143,16 @@ public static class VideoBench
             rows.Add(("cnn", batch, decoded.Count, seconds, MaxAbsDiff(reference, features), CpuClock.Seconds() - cpu));
         }
 
-        // Alternating full and keyframes at each batch size, so a change in machine load hits both alike.
+        // Alternating the samplings at each batch size, so a change in machine load hits them alike.
         foreach (var batch in batches.Distinct())
         {
-            foreach (var sampling in new[] { VideoSampling.Full, VideoSampling.Keyframes })
+            foreach (var sampling in Cheaper.Prepend(VideoSampling.Full))
             {
                 watch.Restart();
                 cpu = CpuClock.Seconds();
                 var frames = await extractor.ComputeFramesAsync(path, batch, sampling, ct);
                 _ = extractor.Pool(frames);
-                rows.Add((sampling == VideoSampling.Full ? "end-to-end-full" : "end-to-end-keyframes", batch, frames.Count, watch.Elapsed.TotalSeconds,
+                rows.Add(("end-to-end-" + StageName(sampling), batch, frames.Count, watch.Elapsed.TotalSeconds,
                     sampling == VideoSampling.Full ? MaxAbsDiff(reference!, frames.Values) : null, CpuClock.Seconds() - cpu));
             }
         }
@@ -139,10 +162,12 @@ public static class VideoBench
         {
             var full = await extractor.ComputeFramesAsync(source, extractor.BatchSize, VideoSampling.Full, ct);
             var key = await extractor.ComputeFramesAsync(source, extractor.BatchSize, VideoSampling.Keyframes, ct);
+            var noB = await extractor.ComputeFramesAsync(source, extractor.BatchSize, VideoSampling.NoBFrames, ct);
             var gap = await KeyframeProbe.LongestGapAsync(source, options.MaxSeconds, options.DecodeTimeout, ct);
             var auto = await extractor.Decoder.ChooseAsync(source, VideoSampling.Auto, ct);
-            sources.Add(new Source(source, gap, auto.ToString(), full.Count, key.Count,
-                VectorMath.Cosine(extractor.Pool(full).Vector, extractor.Pool(key).Vector)));
+            var fullVector = extractor.Pool(full).Vector;
+            sources.Add(new Source(source, gap, auto.ToString(), full.Count, key.Count, noB.Count,
+                VectorMath.Cosine(fullVector, extractor.Pool(key).Vector), VectorMath.Cosine(fullVector, extractor.Pool(noB).Vector)));
         }
 
         var baseline = rows.First(r => r.Stage == "end-to-end-full");
@@ -162,7 +187,7 @@ public static class VideoBench
     private static double MaxAbsDiff(IReadOnlyList<float> a, IReadOnlyList<float> b) =>
         a.Count != b.Count ? double.NaN : a.Zip(b, (x, y) => Math.Abs((double)x - y)).DefaultIfEmpty(0).Max();
 
-    private static async Task<string> GenerateAsync(string path, double seconds, double keyframeInterval, bool noisy, CancellationToken ct)
+    private static async Task<string> GenerateAsync(string path, double seconds, double keyframeInterval, string preset, bool noisy, CancellationToken ct)
     {
         var duration = seconds.ToString("0.###", CultureInfo.InvariantCulture);
         var gop = Math.Max(1, (int)Math.Round(keyframeInterval * 25)).ToString(CultureInfo.InvariantCulture);
@@ -171,7 +196,7 @@ public static class VideoBench
             "-nostdin", "-hide_banner", "-loglevel", "error", "-y",
             "-f", "lavfi", "-i", $"testsrc2=size=1280x720:rate=25:duration={duration}",
             .. noisy ? (string[])["-vf", "noise=alls=60:allf=t+u"] : [],
-            "-c:v", "libx264", "-preset", "ultrafast", "-g", gop, "-pix_fmt", "yuv420p", path,
+            "-c:v", "libx264", "-preset", preset, "-g", gop, "-pix_fmt", "yuv420p", path,
         ];
         var result = await ProcessRunner.RunAsync(FfmpegAudio.FfmpegProgram, args, TimeSpan.FromMinutes(10), ct);
         return result.ExitCode == 0
@@ -189,18 +214,18 @@ public static class VideoBench
 
         Console.WriteLine($"video features on {report.ExecutionProvider} ({report.ProcessorCount} cores){(report.ProviderNote is null ? string.Empty : "; CUDA: " + report.ProviderNote)}");
         Console.WriteLine($"throughput on {report.Sources[0].Path}; ratios against {report.Baseline}");
-        Console.WriteLine($"{"stage",-21} {"batch",5} {"frames",6} {"seconds",8} {"frames/s",9} {"ratio",6} {"cpu s",7} {"cpu-bound f/s",13} {"ratio",6} {"max|Δ| vs cnn@1",15}");
+        Console.WriteLine($"{"stage",-24} {"batch",5} {"frames",6} {"seconds",8} {"frames/s",9} {"ratio",6} {"cpu s",7} {"cpu-bound f/s",13} {"ratio",6} {"max|Δ| vs cnn@1",15}");
         foreach (var r in report.Rows)
         {
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"{r.Stage,-21} {(r.Batch == 0 ? "-" : r.Batch.ToString(CultureInfo.InvariantCulture)),5} {r.Frames,6} {r.Seconds,8:0.000} {r.FramesPerSecond,9:0.0} {r.RatioToBaseline,6:0.00} {r.CpuSeconds,7:0.00} {r.CpuBoundFramesPerSecond,13:0.0} {r.CpuRatioToBaseline,6:0.00} {(r.MaxAbsDiffToBatch1 is { } d ? d.ToString("0.0e0", CultureInfo.InvariantCulture) : "-"),15}"));
+                $"{r.Stage,-24} {(r.Batch == 0 ? "-" : r.Batch.ToString(CultureInfo.InvariantCulture)),5} {r.Frames,6} {r.Seconds,8:0.000} {r.FramesPerSecond,9:0.0} {r.RatioToBaseline,6:0.00} {r.CpuSeconds,7:0.00} {r.CpuBoundFramesPerSecond,13:0.0} {r.CpuRatioToBaseline,6:0.00} {(r.MaxAbsDiffToBatch1 is { } d ? d.ToString("0.0e0", CultureInfo.InvariantCulture) : "-"),15}"));
         }
 
-        Console.WriteLine($"{"longest keyframe gap",20} {"auto",9} {"frames full/keyframes",21} {"cosine",7}  source");
+        Console.WriteLine($"{"longest keyframe gap",20} {"auto",15} {"frames full/keyframes/no-b",26} {"cosine keyframes",16} {"cosine no-b",11}  source");
         foreach (var s in report.Sources)
         {
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"{(s.LongestKeyframeGapSeconds is { } g ? g.ToString("0.00", CultureInfo.InvariantCulture) + " s" : "-"),20} {s.AutoSampling,9} {s.FullFrames + "/" + s.KeyframeFrames,21} {s.CosineKeyframesToFull,7:0.0000}  {s.Path}"));
+                $"{(s.LongestKeyframeGapSeconds is { } g ? g.ToString("0.00", CultureInfo.InvariantCulture) + " s" : "-"),20} {s.AutoSampling,15} {s.FullFrames + "/" + s.KeyframeFrames + "/" + s.ReferenceFrames,26} {s.CosineKeyframesToFull,16:0.0000} {s.CosineReferenceFramesToFull,11:0.0000}  {s.Path}"));
         }
     }
 }

@@ -24,13 +24,19 @@ public sealed class FfmpegFrameDecoder(
     /// <summary>The most frames one video yields.</summary>
     public int MaxFrames => (int)Math.Ceiling(maxSeconds * framesPerSecond);
 
-    public IReadOnlyList<string> Arguments(string path, bool firstFrameOnly = false, bool keyframesOnly = false)
+    public IReadOnlyList<string> Arguments(string path, bool firstFrameOnly = false, VideoSampling decode = VideoSampling.Full)
     {
         var crop = $"scale={size}:{size}:force_original_aspect_ratio=increase,crop={size}:{size}";
+        var keyframesOnly = decode == VideoSampling.Keyframes;
         return
         [
             "-nostdin", "-hide_banner", "-loglevel", "error", .. MediaProbe.SafeInputOptions,
-            .. keyframesOnly ? (string[])["-skip_frame", "nokey"] : [],
+            .. decode switch
+            {
+                VideoSampling.Keyframes => (string[])["-skip_frame", "nokey"],
+                VideoSampling.NoBFrames => ["-skip_frame", "bidir", "-skip_loop_filter", "all"],
+                _ => [],
+            },
             "-t", F(maxSeconds), "-i", Path.GetFullPath(path),
             "-map", "0:v:0", "-an", "-sn", "-dn",
             .. firstFrameOnly ? (string[])["-vf", crop, "-frames:v", "1"]
@@ -56,9 +62,9 @@ public sealed class FfmpegFrameDecoder(
             throw new MediaDecodeException($"no such file: {path}");
         }
 
-        var keyframesOnly = await ChooseAsync(path, how, cancellationToken) == VideoSampling.Keyframes;
+        var decode = await ChooseAsync(path, how, cancellationToken);
         var count = 0;
-        await foreach (var frame in RunAsync(path, firstFrameOnly: false, keyframesOnly, cancellationToken))
+        await foreach (var frame in RunAsync(path, firstFrameOnly: false, decode, cancellationToken))
         {
             count++;
             yield return frame;
@@ -67,7 +73,7 @@ public sealed class FfmpegFrameDecoder(
         if (count == 0)
         {
             // The fps filter emits nothing for clips shorter than half a frame interval.
-            await foreach (var frame in RunAsync(path, firstFrameOnly: true, keyframesOnly: false, cancellationToken))
+            await foreach (var frame in RunAsync(path, firstFrameOnly: true, VideoSampling.Full, cancellationToken))
             {
                 count++;
                 yield return frame;
@@ -80,7 +86,11 @@ public sealed class FfmpegFrameDecoder(
         }
     }
 
-    /// <summary>What <paramref name="how"/> means for this video: <see cref="VideoSampling.Auto"/> probes its keyframes.</summary>
+    /// <summary>
+    /// What <paramref name="how"/> means for this video: <see cref="VideoSampling.Auto"/> probes its keyframes and
+    /// codec. Keyframes only when they are close enough; otherwise <see cref="VideoSampling.NoBFrames"/> for the codecs
+    /// whose B-frames no P-frame is predicted from (<see cref="BFramesSkippable"/>), every frame for the rest.
+    /// </summary>
     public async Task<VideoSampling> ChooseAsync(string path, VideoSampling how, CancellationToken cancellationToken)
     {
         if (how != VideoSampling.Auto)
@@ -88,16 +98,26 @@ public sealed class FfmpegFrameDecoder(
             return how;
         }
 
-        var gap = await KeyframeProbe.LongestGapAsync(path, maxSeconds, timeout, cancellationToken);
-        return gap is { } g && g <= keyframeMaxGapSeconds + 1e-3 ? VideoSampling.Keyframes : VideoSampling.Full;
+        var layout = await KeyframeProbe.ProbeAsync(path, maxSeconds, timeout, cancellationToken);
+        return layout.LongestGapSeconds is { } g && g <= keyframeMaxGapSeconds + 1e-3 ? VideoSampling.Keyframes
+            : layout.LongestGapSeconds is not null && layout.Codec is { } codec && BFramesSkippable.Contains(codec) ? VideoSampling.NoBFrames
+            : VideoSampling.Full;
     }
 
+    /// <summary>
+    /// Codecs (FFmpeg's names) where skipping B-frames leaves every I- and P-frame intact. MPEG-1/2 and MPEG-4 Part 2
+    /// never predict from a B-frame; H.264 may, but x264 (FFmpeg's encoder, and most uploads) predicts P-frames only
+    /// from I- and P-frames. HEVC does predict P-frames from B-frames (decoding without them damages the picture),
+    /// and VP8/VP9/AV1 have no B-frames to skip: those are decoded in full.
+    /// </summary>
+    public static readonly IReadOnlySet<string> BFramesSkippable = new HashSet<string>(StringComparer.Ordinal) { "h264", "mpeg4", "mpeg2video", "mpeg1video" };
+
     private async IAsyncEnumerable<byte[]> RunAsync(
-        string path, bool firstFrameOnly, bool keyframesOnly, [EnumeratorCancellation] CancellationToken cancellationToken)
+        string path, bool firstFrameOnly, VideoSampling decode, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         using var timeoutCts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeoutCts.CancelAfter(timeout);
-        await using var process = StreamingProcess.Start(FfmpegAudio.FfmpegProgram, Arguments(path, firstFrameOnly, keyframesOnly));
+        await using var process = StreamingProcess.Start(FfmpegAudio.FfmpegProgram, Arguments(path, firstFrameOnly, decode));
         var stdout = process.StandardOutput;
         var produced = 0;
         while (produced < MaxFrames)

@@ -17,7 +17,7 @@ public static class KeyframeProbe
     [
         "-v", "error", .. MediaProbe.SafeInputOptions,
         "-select_streams", "v:0", "-read_intervals", "%+" + maxSeconds.ToString("0.###", CultureInfo.InvariantCulture),
-        "-show_entries", "packet=pts_time,flags", "-of", "csv=p=0",
+        "-show_entries", "stream=codec_name:packet=pts_time,flags", "-of", "csv=p=0",
         "-i", Path.GetFullPath(path),
     ];
 
@@ -26,7 +26,11 @@ public static class KeyframeProbe
     /// keyframes and the tail after the last one all count), or null when the packets cannot be read (the full
     /// decode then runs and reports FFmpeg's reason).
     /// </summary>
-    public static async Task<double?> LongestGapAsync(string path, double maxSeconds, TimeSpan timeout, CancellationToken cancellationToken)
+    public static async Task<double?> LongestGapAsync(string path, double maxSeconds, TimeSpan timeout, CancellationToken cancellationToken) =>
+        (await ProbeAsync(path, maxSeconds, timeout, cancellationToken)).LongestGapSeconds;
+
+    /// <summary>The longest keyframe gap and the video stream's codec; both null when the packets cannot be read.</summary>
+    public static async Task<KeyframeLayout> ProbeAsync(string path, double maxSeconds, TimeSpan timeout, CancellationToken cancellationToken)
     {
         ProcessRunner.Result result;
         try
@@ -36,11 +40,22 @@ public static class KeyframeProbe
         }
         catch (Exception e) when (e is TimeoutException or ProcessOutputTooLargeException)
         {
-            return null;
+            return new KeyframeLayout(null, null);
         }
 
-        return result.ExitCode == 0 ? LongestGap(Encoding.UTF8.GetString(result.StandardOutput), maxSeconds) : null;
+        if (result.ExitCode != 0)
+        {
+            return new KeyframeLayout(null, null);
+        }
+
+        var output = Encoding.UTF8.GetString(result.StandardOutput);
+        return new KeyframeLayout(LongestGap(output, maxSeconds), Codec(output));
     }
+
+    /// <summary>The codec name ffprobe prints after the packets: the one line without a comma.</summary>
+    public static string? Codec(string output) =>
+        output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .LastOrDefault(line => !line.Contains(',', StringComparison.Ordinal) && line.Length <= 32 && line.All(c => char.IsAsciiLetterOrDigit(c) || c == '_'));
 
     /// <summary>Parses ffprobe's packet lines (<c>pts_time,flags</c>); null without a keyframe.</summary>
     public static double? LongestGap(string packets, double maxSeconds)
@@ -79,3 +94,6 @@ public static class KeyframeProbe
         return Math.Max(gap, end - keyframes.Where(k => k <= end).DefaultIfEmpty(keyframes[0]).Max());
     }
 }
+
+/// <summary>What <see cref="KeyframeProbe"/> read from a video's packet headers.</summary>
+public sealed record KeyframeLayout(double? LongestGapSeconds, string? Codec);

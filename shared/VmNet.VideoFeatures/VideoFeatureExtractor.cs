@@ -33,9 +33,10 @@ public sealed class VideoFeatureExtractor : IDisposable
     /// <summary>
     /// The version of the default pipeline (packaged ResNet18, 224² centre crop, 1 frame/s, 360 s, Auto sampling). v2:
     /// Auto decodes keyframes only where they are close enough, which changes the frames of those videos; features
-    /// made by v1 (every frame decoded) are not mixed with them.
+    /// made by v1 (every frame decoded) are not mixed with them. v3: Auto skips B-frames and deblocking of the other
+    /// H.264 and MPEG videos, which changes their frames too.
     /// </summary>
-    public const string DefaultExtractorVersion = "resnet18-224c-1fps-360s-v2";
+    public const string DefaultExtractorVersion = "resnet18-224c-1fps-360s-v3";
 
     /// <summary>The default pipeline with <see cref="VideoSampling.Full"/>: exactly what v1 computed, so its caches stay valid.</summary>
     public const string FullDecodeExtractorVersion = "resnet18-224c-1fps-360s-v1";

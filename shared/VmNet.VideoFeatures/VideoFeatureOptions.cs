@@ -45,8 +45,9 @@ public sealed class VideoFeatureOptions
 
     /// <summary>
     /// Auto: decode keyframes only when they are at most <see cref="KeyframeMaxGapSeconds"/> apart (most of the
-    /// decoding cost saved; features within cosine 0.99 of the full decode, measured by <c>vmnet bench video</c>),
-    /// every frame otherwise. Full / Keyframes force one way.
+    /// decoding cost saved), otherwise skip B-frames and deblocking where the codec allows it, and decode every frame
+    /// for the rest (<see cref="VideoSampling"/>; <c>vmnet bench video</c> measures the cost and the cosine to the full
+    /// decode). Full / Keyframes / NoBFrames force one way.
     /// </summary>
     public VideoSampling Sampling { get; set; } = VideoSampling.Auto;
 

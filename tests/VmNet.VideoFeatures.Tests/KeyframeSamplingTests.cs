@@ -3,7 +3,7 @@ using VmNet.VideoFeatures;
 
 namespace VmNet.VideoFeatures.Tests;
 
-/// <summary>Decoding keyframes only: when Auto takes it, and that its features stay those of the full decode.</summary>
+/// <summary>Decoding less than every frame: when Auto takes which way, and that the features stay those of the full decode.</summary>
 public sealed class KeyframeSamplingTests(ArtworkVideos videos)
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
@@ -18,6 +18,15 @@ public sealed class KeyframeSamplingTests(ArtworkVideos videos)
         Assert.Equal(0.5, KeyframeProbe.LongestGap("0.5,___\n1.0,K_\n1.5,___\n", 360)!.Value, 6);
         Assert.Null(KeyframeProbe.LongestGap("0.0,___\n1.0,___\n", 360));
         Assert.Null(KeyframeProbe.LongestGap(string.Empty, 360));
+    }
+
+    [Fact]
+    public void The_codec_is_the_line_after_the_packets()
+    {
+        Assert.Equal("h264", KeyframeProbe.Codec("0.000000,K__\n0.040000,___\nh264\n"));
+        Assert.Equal("mpeg2video", KeyframeProbe.Codec("0.0,K_\nmpeg2video"));
+        Assert.Null(KeyframeProbe.Codec("0.000000,K__\n"));
+        Assert.Null(KeyframeProbe.Codec("0.0,K_\nh264; rm -rf /\n"));
     }
 
     [Fact]
@@ -36,11 +45,12 @@ public sealed class KeyframeSamplingTests(ArtworkVideos videos)
         var auto = VersionWith(_ => { });
         var full = VersionWith(o => o.Sampling = VideoSampling.Full);
         var keyframes = VersionWith(o => o.Sampling = VideoSampling.Keyframes);
+        var noB = VersionWith(o => o.Sampling = VideoSampling.NoBFrames);
         var widerGap = VersionWith(o => o.KeyframeMaxGapSeconds = 2);
 
         Assert.Equal(VideoFeatureExtractor.DefaultExtractorVersion, auto);
         Assert.Equal(VideoFeatureExtractor.FullDecodeExtractorVersion, full);
-        Assert.Equal(4, new[] { auto, full, keyframes, widerGap }.Distinct().Count());
+        Assert.Equal(5, new[] { auto, full, keyframes, noB, widerGap }.Distinct().Count());
         Assert.Equal(VersionWith(o => { o.FramesPerSecond = 2; o.Sampling = VideoSampling.Full; }),
             VersionWith(o => { o.FramesPerSecond = 2; o.Sampling = VideoSampling.Full; o.KeyframeMaxGapSeconds = 3; }));
         Assert.NotEqual(VersionWith(o => o.FramesPerSecond = 2), VersionWith(o => { o.FramesPerSecond = 2; o.Sampling = VideoSampling.Full; }));
@@ -55,8 +65,8 @@ public sealed class KeyframeSamplingTests(ArtworkVideos videos)
 
         Assert.Equal(VideoSampling.Auto, decoder.Sampling);
         Assert.Equal(VideoSampling.Keyframes, await decoder.ChooseAsync(oneSecondGop, VideoSampling.Auto, Ct));
-        // The default x264 encode has a keyframe per picture (every 5 s): every frame is decoded.
-        Assert.Equal(VideoSampling.Full, await decoder.ChooseAsync(videos.Garden, VideoSampling.Auto, Ct));
+        // The default x264 encode has a keyframe per picture (every 5 s): B-frames are skipped instead.
+        Assert.Equal(VideoSampling.NoBFrames, await decoder.ChooseAsync(videos.Garden, VideoSampling.Auto, Ct));
 
         var full = await videos.Extractor.ComputeFramesAsync(oneSecondGop, 8, VideoSampling.Full, Ct);
         var keyframes = await videos.Extractor.ComputeFramesAsync(oneSecondGop, 8, VideoSampling.Keyframes, Ct);
@@ -67,6 +77,37 @@ public sealed class KeyframeSamplingTests(ArtworkVideos videos)
         Assert.Equal(keyframes.Values, auto.FrameFeatures.Values);
         var cosine = VectorMath.Cosine(videos.Extractor.Pool(full).Vector, videos.Extractor.Pool(keyframes).Vector);
         Assert.True(cosine >= 0.99, $"cosine(keyframes only, full decode) = {cosine:0.0000}");
+    }
+
+    [Fact]
+    public async Task Auto_skips_the_b_frames_of_a_long_gop_h264_video_and_the_features_stay_those_of_the_full_decode()
+    {
+        // Every pixel moves every frame (the hardest case for decoding fewer frames), one keyframe in 10 s, B-frames,
+        // CABAC and deblocking as in most uploads.
+        var moving = await ArtworkVideos.FfmpegAsync(Path.Combine(videos.Folder, "moving-gop10s.mp4"),
+            ["-f", "lavfi", "-i", "testsrc2=size=640x360:rate=25:duration=12", "-c:v", "libx264", "-preset", "veryfast", "-g", "250", "-pix_fmt", "yuv420p"]);
+        var decoder = videos.Extractor.Decoder;
+        Assert.Equal(VideoSampling.NoBFrames, await decoder.ChooseAsync(moving, VideoSampling.Auto, Ct));
+
+        var full = await videos.Extractor.ComputeFramesAsync(moving, 8, VideoSampling.Full, Ct);
+        var noB = await videos.Extractor.ComputeFramesAsync(moving, 8, VideoSampling.NoBFrames, Ct);
+        var auto = await videos.Extractor.ExtractAsync(moving, Ct);
+
+        Assert.Equal(12, full.Count);
+        Assert.Equal(full.Count, noB.Count);
+        Assert.Equal(noB.Values, auto.FrameFeatures.Values);
+        Assert.NotEqual(full.Values, noB.Values); // other frames were decoded: the comparison below is not of a copy
+        var cosine = VectorMath.Cosine(videos.Extractor.Pool(full).Vector, videos.Extractor.Pool(noB).Vector);
+        Assert.True(cosine >= 0.99, $"cosine(no B-frames, full decode) = {cosine:0.0000}");
+    }
+
+    [Fact]
+    public async Task A_codec_that_predicts_from_b_frames_is_decoded_in_full()
+    {
+        // HEVC predicts P-frames from B-frames: decoding without them damages the picture, so Auto must not skip them.
+        var hevc = await ArtworkVideos.FfmpegAsync(Path.Combine(videos.Folder, "moving-hevc.mp4"),
+            ["-f", "lavfi", "-i", "testsrc2=size=320x180:rate=25:duration=4", "-c:v", "libx265", "-preset", "veryfast", "-x265-params", "log-level=error", "-pix_fmt", "yuv420p"]);
+        Assert.Equal(VideoSampling.Full, await videos.Extractor.Decoder.ChooseAsync(hevc, VideoSampling.Auto, Ct));
     }
 
     [Fact]
