@@ -21,7 +21,7 @@ public enum VideoSampling
 
     /// <summary>
     /// I- and P-frames are decoded, B-frames skipped (<c>-skip_frame bidir</c>), and the deblocking filter is not
-    /// run (<c>-skip_loop_filter all</c>); each sampling instant gets the latest decoded frame, at most a few frames
+    /// run (<c>-skip_loop_filter all</c>); each sampling instant gets the last decoded frame before it, at most a few frames
     /// early. About half the decoding work of <see cref="Full"/> for H.264 with B-frames; features within cosine 0.99 of
     /// the full decode (<c>vmnet bench video</c> measures both).
     /// </summary>
