@@ -16,10 +16,7 @@ namespace VmNet.Storage;
 /// </summary>
 public sealed partial class PostgresFeatureCatalogue : IFeatureCatalogue
 {
-    private const string Columns =
-        "media_id, kind, duration, tempo, music, music_version, video, video_version, updated_at, " +
-        "music_failure, music_failed_at, video_failure, video_failed_at, " +
-        "source, title, artist, album, external_id, labels::text";
+    private static readonly string Columns = CatalogueRows.Columns("labels::text");
 
     /// <summary>
     /// The table as first created, then every column added since with ADD COLUMN IF NOT EXISTS: a new database and an
@@ -49,8 +46,6 @@ public sealed partial class PostgresFeatureCatalogue : IFeatureCatalogue
         -- One item per external id (RecordMetadataAsync moves an id rather than duplicating it); old rows have none.
         CREATE UNIQUE INDEX IF NOT EXISTS catalogue_items_external_id ON catalogue_items (external_id) WHERE external_id IS NOT NULL;
         """;
-
-    private static readonly MediaMetadata Empty = new();
 
     private readonly NpgsqlDataSource _db;
 
@@ -179,18 +174,13 @@ public sealed partial class PostgresFeatureCatalogue : IFeatureCatalogue
 
     public async Task<CataloguePage> ListPageAsync(CatalogueFilter filter, string? after, int limit, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(filter);
-        ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);
-        if (filter.Error is { } invalid)
-        {
-            throw new ArgumentException(invalid, nameof(filter));
-        }
+        CatalogueRows.CheckListing(filter, limit);
 
         await using var command = _db.CreateCommand();
         var where = new List<string> { "(@after::text IS NULL OR media_id COLLATE \"C\" > @after)", "(@kind::integer IS NULL OR kind = @kind)", NotRemoved };
         command.Parameters.Add(Text("after", after));
         command.Parameters.Add(new NpgsqlParameter<int?>("kind", NpgsqlDbType.Integer) { TypedValue = (int?)filter.Kind });
-        foreach (var ((key, value), i) in (filter.Labels ?? new Dictionary<string, string>()).Select((l, i) => (l, i)))
+        foreach (var (key, value, i) in CatalogueRows.Labels(filter))
         {
             where.Add($"labels ->> @k{i} = @v{i}");
             command.Parameters.AddWithValue($"k{i}", key);
@@ -204,14 +194,8 @@ public sealed partial class PostgresFeatureCatalogue : IFeatureCatalogue
 
         command.CommandText = $"SELECT {Columns} FROM catalogue_items WHERE {string.Join(" AND ", where)} ORDER BY media_id COLLATE \"C\" LIMIT @limit";
         command.Parameters.AddWithValue("limit", limit + 1);
-        var items = new List<CatalogueItem>();
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken))
-        {
-            items.Add(Read(reader));
-        }
-
-        return items.Count > limit ? new CataloguePage(items[..limit], items[limit - 1].MediaId) : new CataloguePage(items, null);
+        return await CatalogueRows.PageAsync(reader, limit, r => Read((NpgsqlDataReader)r), cancellationToken);
     }
 
     public async Task<CatalogueItem?> GetAsync(string mediaId, CancellationToken cancellationToken)
@@ -265,30 +249,8 @@ public sealed partial class PostgresFeatureCatalogue : IFeatureCatalogue
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
-    private static CatalogueItem Read(NpgsqlDataReader r) => new(
-        r.GetString(0),
-        (MediaKind)r.GetInt32(1),
-        r.GetDouble(2),
-        r.IsDBNull(3) ? null : r.GetDouble(3),
-        r.IsDBNull(4) ? null : r.GetFieldValue<float[]>(4),
-        r.IsDBNull(5) ? null : r.GetString(5),
-        r.IsDBNull(6) ? null : r.GetFieldValue<float[]>(6),
-        r.IsDBNull(7) ? null : r.GetString(7),
-        r.GetFieldValue<DateTimeOffset>(8),
-        Failure(r, 9),
-        Failure(r, 11),
-        Metadata(r, 13));
-
-    private static MediaMetadata? Metadata(NpgsqlDataReader r, int first)
-    {
-        string? Text(int i) => r.IsDBNull(first + i) ? null : r.GetString(first + i);
-        var labels = Text(5) is { } json ? JsonSerializer.Deserialize<ImmutableDictionary<string, string>>(json) : null;
-        var metadata = new MediaMetadata(Text(0), Text(1), Text(2), Text(3), Text(4), labels);
-        return metadata == Empty ? null : metadata;
-    }
+    private static CatalogueItem Read(NpgsqlDataReader r) => CatalogueRows.Read(r, i => r.GetFieldValue<float[]>(i), i => r.GetFieldValue<DateTimeOffset>(i));
 
     private static NpgsqlParameter<string?> Text(string name, string? value) => new(name, NpgsqlDbType.Text) { TypedValue = value };
 
-    private static ExtractionFailure? Failure(NpgsqlDataReader r, int reason) =>
-        r.IsDBNull(reason) ? null : new ExtractionFailure(r.GetString(reason), r.GetFieldValue<DateTimeOffset>(reason + 1));
 }

@@ -17,10 +17,7 @@ namespace VmNet.Storage;
 /// </summary>
 public sealed partial class SqliteFeatureCatalogue : IFeatureCatalogue
 {
-    private const string Columns =
-        "media_id, kind, duration, tempo, music, music_version, video, video_version, updated_at, " +
-        "music_failure, music_failed_at, video_failure, video_failed_at, " +
-        "source, title, artist, album, external_id, labels";
+    private static readonly string Columns = CatalogueRows.Columns("labels");
 
     /// <summary>
     /// Columns added after the table first shipped. Every database, new or old, gets them the same way, so the
@@ -40,8 +37,6 @@ public sealed partial class SqliteFeatureCatalogue : IFeatureCatalogue
         // A JSON object of label → value; filters read it with json_each.
         ("labels", "TEXT NULL"),
     ];
-
-    private static readonly MediaMetadata Empty = new();
 
     private readonly string _path;
 
@@ -184,19 +179,14 @@ public sealed partial class SqliteFeatureCatalogue : IFeatureCatalogue
 
     public async Task<CataloguePage> ListPageAsync(CatalogueFilter filter, string? after, int limit, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(filter);
-        ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);
-        if (filter.Error is { } invalid)
-        {
-            throw new ArgumentException(invalid, nameof(filter));
-        }
+        CatalogueRows.CheckListing(filter, limit);
 
         await using var connection = Sqlite.Open(_path);
         await using var command = connection.CreateCommand();
         var where = new List<string> { "($after IS NULL OR media_id > $after)", "($kind IS NULL OR kind = $kind)", NotRemoved };
         command.Parameters.AddWithValue("$after", (object?)after ?? DBNull.Value);
         command.Parameters.AddWithValue("$kind", filter.Kind is null ? DBNull.Value : (int)filter.Kind);
-        foreach (var ((key, value), i) in (filter.Labels ?? new Dictionary<string, string>()).Select((l, i) => (l, i)))
+        foreach (var (key, value, i) in CatalogueRows.Labels(filter))
         {
             where.Add($"EXISTS (SELECT 1 FROM json_each(items.labels) WHERE json_each.key = $k{i} AND json_each.value = $v{i})");
             command.Parameters.AddWithValue($"$k{i}", key);
@@ -210,14 +200,8 @@ public sealed partial class SqliteFeatureCatalogue : IFeatureCatalogue
 
         command.CommandText = $"SELECT {Columns} FROM items WHERE {string.Join(" AND ", where)} ORDER BY media_id LIMIT $limit";
         command.Parameters.AddWithValue("$limit", limit + 1);
-        var items = new List<CatalogueItem>();
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken))
-        {
-            items.Add(Read(reader));
-        }
-
-        return items.Count > limit ? new CataloguePage(items[..limit], items[limit - 1].MediaId) : new CataloguePage(items, null);
+        return await CatalogueRows.PageAsync(reader, limit, r => Read((SqliteDataReader)r), cancellationToken);
     }
 
     public async Task<CatalogueItem?> GetAsync(string mediaId, CancellationToken cancellationToken)
@@ -302,28 +286,5 @@ public sealed partial class SqliteFeatureCatalogue : IFeatureCatalogue
         transaction.Commit();
     }
 
-    private static CatalogueItem Read(SqliteDataReader r) => new(
-        r.GetString(0),
-        (MediaKind)r.GetInt32(1),
-        r.GetDouble(2),
-        r.IsDBNull(3) ? null : r.GetDouble(3),
-        r.IsDBNull(4) ? null : Sqlite.FromBlob((byte[])r[4]),
-        r.IsDBNull(5) ? null : r.GetString(5),
-        r.IsDBNull(6) ? null : Sqlite.FromBlob((byte[])r[6]),
-        r.IsDBNull(7) ? null : r.GetString(7),
-        DateTimeOffset.Parse(r.GetString(8), CultureInfo.InvariantCulture),
-        Failure(r, 9),
-        Failure(r, 11),
-        Metadata(r, 13));
-
-    private static MediaMetadata? Metadata(SqliteDataReader r, int first)
-    {
-        string? Text(int i) => r.IsDBNull(first + i) ? null : r.GetString(first + i);
-        var labels = Text(5) is { } json ? JsonSerializer.Deserialize<ImmutableDictionary<string, string>>(json) : null;
-        var metadata = new MediaMetadata(Text(0), Text(1), Text(2), Text(3), Text(4), labels);
-        return metadata == Empty ? null : metadata;
-    }
-
-    private static ExtractionFailure? Failure(SqliteDataReader r, int reason) =>
-        r.IsDBNull(reason) ? null : new ExtractionFailure(r.GetString(reason), DateTimeOffset.Parse(r.GetString(reason + 1), CultureInfo.InvariantCulture));
+    private static CatalogueItem Read(SqliteDataReader r) => CatalogueRows.Read(r, i => Sqlite.FromBlob((byte[])r[i]), i => DateTimeOffset.Parse(r.GetString(i), CultureInfo.InvariantCulture));
 }
