@@ -1,0 +1,48 @@
+namespace VmNet.AudioFeatures.Tests;
+
+/// <summary>
+/// The speed-ups that share or split work must not change a value: the tuning taken from the MFCC's STFT pass is the
+/// one estimate_tuning's own STFT gives, and a track on two cores is bit for bit the track on one.
+/// </summary>
+public sealed class SharedWorkTests
+{
+    [Theory]
+    [InlineData("battle-epic")]
+    [InlineData("elf-land")]
+    public void The_even_frames_of_the_mfcc_stft_are_estimate_tunings_stft(string name)
+    {
+        var y = ReferenceData.Signal(name);
+        var hop256 = new Stft64(2048, AudioFeatureLayout.HopLength);
+        var hop512 = new Stft64(2048, 512);
+        var bins = hop256.Bins;
+        var power = new float[hop256.FrameCount(y.Length) * bins];
+        var shared = new float[hop512.FrameCount(y.Length) * bins];
+        hop256.Compute(y, power, shared, 2);
+        var own = new float[shared.Length];
+        hop512.Compute(y, default, own);
+
+        Assert.Equal(own, shared);
+        Assert.Equal(
+            MusicFeatureExtractor.CqtTuning(y),
+            TuningEstimator.Estimate(shared, bins, AudioFeatureLayout.SampleRate, 2048));
+        // Power is the square of the float32 magnitude (numpy's np.abs(S)**2), frame for frame.
+        for (var k = 0; k < bins; k++)
+        {
+            Assert.Equal(own[bins + k] * own[bins + k], power[(2 * bins) + k]);
+        }
+    }
+
+    [Theory]
+    [InlineData("battle-epic")]
+    [InlineData("elf-land")]
+    public void A_track_on_two_cores_is_the_track_on_one(string name)
+    {
+        var clip = ReferenceData.Signal(name);
+        var one = new MusicFeatureExtractor().FromClip(clip, keepFrames: true);
+        var two = new MusicFeatureExtractor(parallel: true).FromClip(clip, keepFrames: true);
+
+        Assert.Equal(one.Vector, two.Vector);
+        Assert.Equal(one.FrameMatrix, two.FrameMatrix);
+        Assert.Equal(one.TempoBpm, two.TempoBpm);
+    }
+}
