@@ -29,6 +29,43 @@ public sealed class MusicFeatureExtractor(StageTimer? timer = null, bool paralle
     private static readonly Lazy<PolyFeatures> Poly2 = new(() => new PolyFeatures(2, (StftSize / 2) + 1, SampleRate));
 
     /// <summary>
+    /// Compiles this library's code (the FFTs included) and builds the shared filter banks on a pool thread. A one-shot
+    /// command starts it before <see cref="FromFileAsync"/>: the JIT then runs while FFmpeg decodes, not after it
+    /// (the first track of a process spent ≈ 100 ms more CPU than the next ones; services/audio-features/README.md).
+    /// </summary>
+    public static Task PrepareAsync() => Task.Run(() =>
+    {
+        _ = (Mel96.Value, MfccBank.Value, Poly1.Value, Poly2.Value);
+        foreach (var type in typeof(MusicFeatureExtractor).Assembly.GetTypes()
+            .Concat([typeof(BatchRealFft<float>), typeof(BatchRealFft<double>)]))
+        {
+            if (type.ContainsGenericParameters)
+            {
+                continue;
+            }
+
+            const System.Reflection.BindingFlags all = System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.NonPublic
+                | System.Reflection.BindingFlags.Instance | System.Reflection.BindingFlags.Static | System.Reflection.BindingFlags.DeclaredOnly;
+            foreach (var method in type.GetMethods(all).Cast<System.Reflection.MethodBase>().Concat(type.GetConstructors(all)))
+            {
+                if (method.IsAbstract || method.ContainsGenericParameters || method.GetMethodBody() is null)
+                {
+                    continue;
+                }
+
+                try
+                {
+                    System.Runtime.CompilerServices.RuntimeHelpers.PrepareMethod(method.MethodHandle);
+                }
+                catch (Exception e) when (e is ArgumentException or NotSupportedException or InvalidOperationException)
+                {
+                    // A method the runtime will not compile ahead of its call (e.g. one with a by-ref-like generic context): left to the call.
+                }
+            }
+        }
+    });
+
+    /// <summary>
     /// Decodes any FFmpeg-readable file to 12 kHz mono (resampy-like Kaiser sinc, see <see cref="FfmpegAudio"/>) and extracts
     /// its features. Only the centre window the crop keeps is decoded (<see cref="FfmpegAudioWindow"/>): the same samples.
     /// </summary>

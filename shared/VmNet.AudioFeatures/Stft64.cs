@@ -1,4 +1,5 @@
-using NWaves.Transforms;
+using System.Numerics;
+using System.Runtime.InteropServices;
 
 namespace VmNet.AudioFeatures;
 
@@ -13,8 +14,8 @@ public sealed class Stft64
     private readonly int _nFft;
     private readonly int _hop;
     private readonly double[] _window;
-    private readonly RealFft64 _fft;
-    private readonly double[] _frame;
+    private readonly BatchRealFft<double> _fft;
+    private readonly double[] _frames;
     private readonly double[] _re;
     private readonly double[] _im;
 
@@ -28,13 +29,15 @@ public sealed class Stft64
             _window[i] = 0.5 - (0.5 * Math.Cos(2 * Math.PI * i / nFft));
         }
 
-        _fft = new RealFft64(nFft);
-        _frame = new double[nFft];
-        _re = new double[nFft];
-        _im = new double[nFft];
+        _fft = new BatchRealFft<double>(nFft);
+        _frames = new double[nFft * Lanes];
+        _re = new double[Bins * Lanes];
+        _im = new double[Bins * Lanes];
     }
 
     public int Bins => (_nFft / 2) + 1;
+
+    private static int Lanes => BatchRealFft<double>.Lanes;
 
     public int FrameCount(int samples) => 1 + (samples / _hop);
 
@@ -45,48 +48,73 @@ public sealed class Stft64
     public void Compute(ReadOnlySpan<float> y, Span<float> power, Span<float> magnitude, int magnitudeStride = 1)
     {
         var bins = Bins;
+        var lanes = Lanes;
         var frames = FrameCount(y.Length);
-        for (var t = 0; t < frames; t++)
+        // Only power: every frame; only magnitude: every stride-th frame (gathered into the lanes).
+        var step = power.IsEmpty ? magnitudeStride : 1;
+        Span<int> lane = stackalloc int[lanes];
+        for (var t = 0; t < frames;)
         {
-            var keepMagnitude = !magnitude.IsEmpty && t % magnitudeStride == 0;
-            if (power.IsEmpty && !keepMagnitude)
+            var count = 0;
+            for (; count < lanes && t < frames; count++, t += step)
             {
-                continue;
+                lane[count] = t;
+                Fill(y, t, count);
             }
 
-            var start = (t * _hop) - (_nFft / 2);
-            if (start >= 0 && start + _nFft <= y.Length)
-            {
-                var samples = y.Slice(start, _nFft);
-                for (var i = 0; i < _nFft; i++)
-                {
-                    _frame[i] = samples[i] * _window[i];
-                }
-            }
-            else
+            for (var l = count; l < lanes; l++)
             {
                 for (var i = 0; i < _nFft; i++)
                 {
-                    _frame[i] = y[Stft.Reflect(start + i, y.Length)] * _window[i];
+                    _frames[(i * lanes) + l] = 0;
                 }
             }
 
-            _fft.Direct(_frame, _re, _im);
-            var powerRow = power.IsEmpty ? default : power.Slice(t * bins, bins);
-            var magnitudeRow = keepMagnitude ? magnitude.Slice(t / magnitudeStride * bins, bins) : default;
+            _fft.Forward(_frames, _re, _im);
+            // |X| per bin for all lanes at once: complex64 rounding (narrow to float, widen back), the norm in float64,
+            // rounded to float32: the scalar (float)Math.Sqrt(a·a + b·b) of float-rounded a, b, lane by lane.
+            var re = MemoryMarshal.Cast<double, Vector<double>>(_re);
+            var im = MemoryMarshal.Cast<double, Vector<double>>(_im);
             for (var k = 0; k < bins; k++)
             {
-                double a = (float)_re[k], b = (float)_im[k];
-                var m = (float)Math.Sqrt((a * a) + (b * b));
-                if (!powerRow.IsEmpty)
+                Vector.Widen(Vector.Narrow(re[k], im[k]), out var a, out var b);
+                var m = Vector.Narrow(Vector.SquareRoot((a * a) + (b * b)), Vector<double>.Zero);
+                for (var l = 0; l < count; l++)
                 {
-                    powerRow[k] = m * m;
-                }
+                    var frame = lane[l];
+                    var v = m[l];
+                    if (!power.IsEmpty)
+                    {
+                        power[(frame * bins) + k] = v * v;
+                    }
 
-                if (!magnitudeRow.IsEmpty)
-                {
-                    magnitudeRow[k] = m;
+                    if (!magnitude.IsEmpty && frame % magnitudeStride == 0)
+                    {
+                        magnitude[(frame / magnitudeStride * bins) + k] = v;
+                    }
                 }
+            }
+        }
+    }
+
+    // The windowed frame t into lane l.
+    private void Fill(ReadOnlySpan<float> y, int t, int l)
+    {
+        var lanes = Lanes;
+        var start = (t * _hop) - (_nFft / 2);
+        if (start >= 0 && start + _nFft <= y.Length)
+        {
+            var samples = y.Slice(start, _nFft);
+            for (var i = 0; i < _nFft; i++)
+            {
+                _frames[(i * lanes) + l] = samples[i] * _window[i];
+            }
+        }
+        else
+        {
+            for (var i = 0; i < _nFft; i++)
+            {
+                _frames[(i * lanes) + l] = y[Stft.Reflect(start + i, y.Length)] * _window[i];
             }
         }
     }

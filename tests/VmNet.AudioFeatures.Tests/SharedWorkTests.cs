@@ -1,3 +1,5 @@
+using NWaves.Transforms;
+
 namespace VmNet.AudioFeatures.Tests;
 
 /// <summary>
@@ -44,5 +46,53 @@ public sealed class SharedWorkTests
         Assert.Equal(one.Vector, two.Vector);
         Assert.Equal(one.FrameMatrix, two.FrameMatrix);
         Assert.Equal(one.TempoBpm, two.TempoBpm);
+    }
+
+    [Theory]
+    [InlineData(4)]
+    [InlineData(128)]
+    [InlineData(2048)]
+    public void A_batched_fft_is_each_lanes_own_fft(int n)
+    {
+        var lanes = BatchRealFft<double>.Lanes;
+        var random = new Random(n);
+        var frames = new double[n * lanes];
+        for (var i = 0; i < frames.Length; i++)
+        {
+            frames[i] = random.NextDouble() - 0.5;
+        }
+
+        var fft = new BatchRealFft<double>(n);
+        var re = new double[fft.Bins * lanes];
+        var im = new double[fft.Bins * lanes];
+        fft.Forward(frames, re, im);
+        var back = new double[frames.Length];
+        fft.Inverse(re, im, back);
+        var reference = new RealFft64(n);
+        for (var l = 0; l < lanes; l++)
+        {
+            var x = new double[n];
+            for (var i = 0; i < n; i++)
+            {
+                x[i] = frames[(i * lanes) + l];
+            }
+
+            var r = new double[n];
+            var m = new double[n];
+            reference.Direct(x, r, m);
+            for (var k = 0; k < fft.Bins; k++)
+            {
+                Assert.Equal(r[k], re[(k * lanes) + l], 1e-9);
+                Assert.Equal(m[k], im[(k * lanes) + l], 1e-9);
+            }
+
+            Assert.Equal(0, im[l]);
+            Assert.Equal(0, im[((n / 2) * lanes) + l]);
+            for (var i = 0; i < n; i++)
+            {
+                // Unnormalised, as NWaves' inverse: n times the frame.
+                Assert.Equal(n * x[i], back[(i * lanes) + l], 1e-9);
+            }
+        }
     }
 }
