@@ -103,38 +103,34 @@ public sealed class Stft
     /// <summary>The reflect-padded index of sample <paramref name="i"/> of the centred frame grid.</summary>
     public static int Reflect(int j, int n) => j < 0 ? -j : j >= n ? (2 * (n - 1)) - j : j;
 
-    // Frames first .. first + count − 1 (count ≤ Lanes; the other lanes hold zeros) into _re / _im.
+    // Frames first .. first + count − 1 (count ≤ Lanes; the other lanes hold zeros) into _re / _im. Sample by sample
+    // across the lanes, so the interleaved buffer is written in order.
     private void Transform(ReadOnlySpan<float> signal, int first, int count)
     {
         var n = signal.Length;
         var pad = NFft / 2;
         var lanes = Lanes;
-        for (var l = 0; l < lanes; l++)
+        var start0 = (first * Hop) - pad;
+        if (count == lanes && start0 >= 0 && start0 + ((lanes - 1) * Hop) + NFft <= n)
         {
-            if (l >= count)
+            for (var i = 0; i < NFft; i++)
             {
-                for (var i = 0; i < NFft; i++)
+                var w = _window[i];
+                var row = _frames.AsSpan(i * lanes, lanes);
+                for (var l = 0; l < row.Length; l++)
                 {
-                    _frames[(i * lanes) + l] = 0;
-                }
-
-                continue;
-            }
-
-            var start = ((first + l) * Hop) - pad;
-            if (start >= 0 && start + NFft <= n)
-            {
-                var samples = signal.Slice(start, NFft);
-                for (var i = 0; i < NFft; i++)
-                {
-                    _frames[(i * lanes) + l] = samples[i] * _window[i];
+                    row[l] = signal[start0 + (l * Hop) + i] * w;
                 }
             }
-            else
+        }
+        else
+        {
+            for (var l = 0; l < lanes; l++)
             {
+                var start = start0 + (l * Hop);
                 for (var i = 0; i < NFft; i++)
                 {
-                    _frames[(i * lanes) + l] = signal[Reflect(start + i, n)] * _window[i];
+                    _frames[(i * lanes) + l] = l >= count ? 0 : signal[Reflect(start + i, n)] * _window[i];
                 }
             }
         }

@@ -59,17 +59,9 @@ public sealed class Stft64
             for (; count < lanes && t < frames; count++, t += step)
             {
                 lane[count] = t;
-                Fill(y, t, count);
             }
 
-            for (var l = count; l < lanes; l++)
-            {
-                for (var i = 0; i < _nFft; i++)
-                {
-                    _frames[(i * lanes) + l] = 0;
-                }
-            }
-
+            Fill(y, lane[..count]);
             _fft.Forward(_frames, _re, _im);
             // |X| per bin for all lanes at once: complex64 rounding (narrow to float, widen back), the norm in float64,
             // rounded to float32: the scalar (float)Math.Sqrt(a·a + b·b) of float-rounded a, b, lane by lane.
@@ -97,24 +89,39 @@ public sealed class Stft64
         }
     }
 
-    // The windowed frame t into lane l.
-    private void Fill(ReadOnlySpan<float> y, int t, int l)
+    // The windowed frames into lanes 0 .. count − 1 (zeros in the rest). Sample by sample across the lanes, so the
+    // interleaved buffer is written in order; frames that reach past either end take the reflected samples.
+    private void Fill(ReadOnlySpan<float> y, ReadOnlySpan<int> frames)
     {
         var lanes = Lanes;
-        var start = (t * _hop) - (_nFft / 2);
-        if (start >= 0 && start + _nFft <= y.Length)
+        var interior = true;
+        Span<int> start = stackalloc int[lanes];
+        for (var l = 0; l < frames.Length; l++)
         {
-            var samples = y.Slice(start, _nFft);
-            for (var i = 0; i < _nFft; i++)
-            {
-                _frames[(i * lanes) + l] = samples[i] * _window[i];
-            }
+            start[l] = (frames[l] * _hop) - (_nFft / 2);
+            interior &= start[l] >= 0 && start[l] + _nFft <= y.Length;
         }
-        else
+
+        if (interior && frames.Length == lanes)
         {
             for (var i = 0; i < _nFft; i++)
             {
-                _frames[(i * lanes) + l] = y[Stft.Reflect(start + i, y.Length)] * _window[i];
+                var w = _window[i];
+                var row = _frames.AsSpan(i * lanes, lanes);
+                for (var l = 0; l < row.Length; l++)
+                {
+                    row[l] = y[start[l] + i] * w;
+                }
+            }
+
+            return;
+        }
+
+        for (var l = 0; l < lanes; l++)
+        {
+            for (var i = 0; i < _nFft; i++)
+            {
+                _frames[(i * lanes) + l] = l >= frames.Length ? 0 : y[Stft.Reflect(start[l] + i, y.Length)] * _window[i];
             }
         }
     }

@@ -95,4 +95,42 @@ public sealed class SharedWorkTests
             }
         }
     }
+
+    [Theory]
+    [InlineData(2048, 256)]
+    [InlineData(512, 256)]
+    [InlineData(128, 4)]
+    public void Stft_frames_do_not_depend_on_the_batch_they_are_computed_in(int nFft, int hop)
+    {
+        var y = ReferenceData.Signal("elf-land").AsSpan(0, 40 * 1024).ToArray();
+        var stft = new Stft(nFft, hop, Stft.PeriodicHann(nFft));
+        var frames = stft.FrameCount(y.Length);
+        var whole = new float[frames * stft.Bins];
+        stft.Magnitudes(y, whole, 1);
+
+        // Odd-sized pieces put every frame, the reflected edge frames included, into other lanes and other batches.
+        var pieces = new float[whole.Length];
+        for (var first = 0; first < frames; first += 3)
+        {
+            var count = Math.Min(3, frames - first);
+            stft.Magnitudes(y, pieces.AsSpan(first * stft.Bins, count * stft.Bins), 1, first, count);
+        }
+
+        Assert.Equal(whole, pieces);
+
+        // Stft64: the power pass batches frames 0–3, 4–7, …; a magnitude pass with stride 3 batches 0, 3, 6, 9, ….
+        var wide = new Stft64(2048, hop);
+        var power = new float[wide.FrameCount(y.Length) * wide.Bins];
+        wide.Compute(y, power, default);
+        var third = new float[((wide.FrameCount(y.Length) + 2) / 3) * wide.Bins];
+        wide.Compute(y, default, third, 3);
+        for (var t = 0; t < third.Length / wide.Bins; t++)
+        {
+            for (var k = 0; k < wide.Bins; k++)
+            {
+                Assert.Equal(power[(3 * t * wide.Bins) + k], third[(t * wide.Bins) + k] * third[(t * wide.Bins) + k]);
+            }
+        }
+
+    }
 }
