@@ -32,9 +32,18 @@ public sealed class Hpss(bool parallel = false)
         var im = new float[cells];
         _stft.Forward(y, re, im);
         var mag = new float[cells];
-        for (var i = 0; i < cells; i++)
+        var lanes = Vector<float>.Count;
+        var cell = 0;
+        for (; cell <= cells - lanes; cell += lanes)
         {
-            mag[i] = MathF.Sqrt((re[i] * re[i]) + (im[i] * im[i]));
+            var r = new Vector<float>(re, cell);
+            var m = new Vector<float>(im, cell);
+            Vector.SquareRoot((r * r) + (m * m)).CopyTo(mag, cell);
+        }
+
+        for (; cell < cells; cell++)
+        {
+            mag[cell] = MathF.Sqrt((re[cell] * re[cell]) + (im[cell] * im[cell]));
         }
 
         var harm = new float[cells];
@@ -70,8 +79,7 @@ public sealed class Hpss(bool parallel = false)
 
         var hre = new float[cells];
         var him = new float[cells];
-        var lanes = Vector<float>.Count;
-        var cell = 0;
+        cell = 0;
         for (; cell <= cells - lanes; cell += lanes)
         {
             // SoftMasks, a vector at a time (the same operations in the same order, so the same bits).
