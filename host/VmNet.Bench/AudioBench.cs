@@ -15,7 +15,8 @@ public static class AudioBench
     public sealed record BenchResult(
         string File, int Tracks, int Cores, double OneCoreTracksPerSecond, double OneCoreSecondsPerTrack,
         double AllCoresTracksPerSecond, double AllCoresSpeedup, double RealTimeFactorOneCore, IReadOnlyDictionary<string, double> StageShare,
-        double WholeDecodeSecondsPerTrack = 0, double SpeedupOverWholeDecode = 0);
+        double WholeDecodeSecondsPerTrack = 0, double SpeedupOverWholeDecode = 0, double OneCoreCpuSecondsPerTrack = 0,
+        double WholeDecodeCpuSecondsPerTrack = 0, double OneTrackAllCoresSecondsPerTrack = 0);
 
     public static Command Create()
     {
@@ -46,7 +47,9 @@ public static class AudioBench
             Console.WriteLine($"file: {result.File}");
             Console.WriteLine($"one core : {result.OneCoreTracksPerSecond:0.00} tracks/s ({result.OneCoreSecondsPerTrack:0.000} s per track, {result.RealTimeFactorOneCore:0}x real time for 29.12 s clips)");
             Console.WriteLine($"all {result.Cores} cores: {result.AllCoresTracksPerSecond:0.00} tracks/s ({result.AllCoresSpeedup:0.00}x one core)");
+            Console.WriteLine($"one track on all cores: {result.OneTrackAllCoresSecondsPerTrack:0.000} s per track (a single file's latency, as `vmnet features audio FILE` runs it)");
             Console.WriteLine($"baseline : {result.WholeDecodeSecondsPerTrack:0.000} s per track on one core decoding the whole file (before); centre window {result.SpeedupOverWholeDecode:0.00}x faster");
+            Console.WriteLine($"cpu      : {result.OneCoreCpuSecondsPerTrack:0.000} core-s per track (user + sys, FFmpeg included) against {result.WholeDecodeCpuSecondsPerTrack:0.000} for the baseline");
             foreach (var (stage, share) in result.StageShare.OrderByDescending(p => p.Value))
             {
                 Console.WriteLine($"  {stage,-18} {share,6:P1}");
@@ -74,6 +77,7 @@ public static class AudioBench
 
             var timer = new StageTimer();
             var oneCore = new MusicFeatureExtractor(timer);
+            var cpu = CpuClock.Seconds();
             var start = Stopwatch.GetTimestamp();
             for (var i = 0; i < tracks; i++)
             {
@@ -81,8 +85,10 @@ public static class AudioBench
             }
 
             var oneSeconds = Stopwatch.GetElapsedTime(start).TotalSeconds;
+            var oneCpu = (CpuClock.Seconds() - cpu) / tracks;
 
             // Baseline of the same run: the whole file decoded, then cropped (the path before the centre window).
+            cpu = CpuClock.Seconds();
             start = Stopwatch.GetTimestamp();
             for (var i = 0; i < tracks; i++)
             {
@@ -90,6 +96,17 @@ public static class AudioBench
             }
 
             var wholeSeconds = Stopwatch.GetElapsedTime(start).TotalSeconds / tracks;
+            var wholeCpu = (CpuClock.Seconds() - cpu) / tracks;
+
+            // One track at a time on every core: what a single `vmnet features audio FILE` waits for.
+            var latency = new MusicFeatureExtractor(parallel: Environment.ProcessorCount > 1);
+            start = Stopwatch.GetTimestamp();
+            for (var i = 0; i < tracks; i++)
+            {
+                await latency.FromFileAsync(path, false, DecodeTimeout, double.MaxValue, ct);
+            }
+
+            var latencySeconds = Stopwatch.GetElapsedTime(start).TotalSeconds / tracks;
             var cores = Environment.ProcessorCount;
             var all = tracks * cores;
             start = Stopwatch.GetTimestamp();
@@ -103,7 +120,7 @@ public static class AudioBench
                 name, tracks, cores, tracks / oneSeconds, oneSeconds / tracks, all / allSeconds,
                 all / allSeconds / (tracks / oneSeconds), 29.12 / (oneSeconds / tracks),
                 totals.ToDictionary(p => p.Key, p => Math.Round(p.Value.TotalSeconds / sum, 4)),
-                wholeSeconds, wholeSeconds / (oneSeconds / tracks));
+                wholeSeconds, wholeSeconds / (oneSeconds / tracks), oneCpu, wholeCpu, latencySeconds);
         }
         finally
         {

@@ -11,7 +11,7 @@ public sealed record FeatureBlock(string Name, int Offset, int Size, string Mean
 public static class AudioFeatureLayout
 {
     /// <summary>Bumped whenever any value the extractor produces changes.</summary>
-    public const string ExtractorVersion = "vmnet-audio/1";
+    public const string ExtractorVersion = "vmnet-audio/2";
 
     public const int SampleRate = 12000;
 

@@ -5,9 +5,10 @@ namespace VmNet.AudioFeatures;
 /// <summary>
 /// librosa 0.5.1 <c>effects.hpss</c> with its defaults: STFT 2048 / hop 512, magnitude median-filtered over 31 frames
 /// (harmonic) and over 31 bins (percussive), soft masks of power 2 (split 0.5 where both are ~0), masked spectra
-/// inverted back to two signals of the input length.
+/// inverted back to two signals of the input length. With <c>parallel</c> the two median filters and the two inversions
+/// run as two tasks each (the same values: each task owns its scratch and writes its own output).
 /// </summary>
-public sealed class Hpss
+public sealed class Hpss(bool parallel = false)
 {
     public const int NFft = 2048;
     public const int Hop = 512;
@@ -18,7 +19,9 @@ public sealed class Hpss
 
     private readonly Stft _stft = new(NFft, Hop, Stft.PeriodicHann(NFft));
     private readonly Istft _istft = new(NFft, Hop);
+    private readonly Istft _istft2 = new(NFft, Hop);
     private readonly SlidingMedian _median = new(Kernel);
+    private readonly SlidingMedian _median2 = new(Kernel);
 
     public void Separate(ReadOnlySpan<float> y, Span<float> harmonic, Span<float> percussive)
     {
@@ -29,38 +32,54 @@ public sealed class Hpss
         var im = new float[cells];
         _stft.Forward(y, re, im);
         var mag = new float[cells];
-        for (var i = 0; i < cells; i++)
+        var lanes = Vector<float>.Count;
+        var cell = 0;
+        for (; cell <= cells - lanes; cell += lanes)
         {
-            mag[i] = MathF.Sqrt((re[i] * re[i]) + (im[i] * im[i]));
+            var r = new Vector<float>(re, cell);
+            var m = new Vector<float>(im, cell);
+            Vector.SquareRoot((r * r) + (m * m)).CopyTo(mag, cell);
+        }
+
+        for (; cell < cells; cell++)
+        {
+            mag[cell] = MathF.Sqrt((re[cell] * re[cell]) + (im[cell] * im[cell]));
         }
 
         var harm = new float[cells];
         var perc = new float[cells];
-        var line = new float[Math.Max(bins, frames)];
-        var filtered = new float[line.Length];
-        for (var k = 0; k < bins; k++)
+        void AlongTime()
         {
-            for (var t = 0; t < frames; t++)
+            var line = new float[frames];
+            var filtered = new float[frames];
+            for (var k = 0; k < bins; k++)
             {
-                line[t] = mag[(t * bins) + k];
-            }
+                for (var t = 0; t < frames; t++)
+                {
+                    line[t] = mag[(t * bins) + k];
+                }
 
-            _median.Filter(line.AsSpan(0, frames), filtered);
-            for (var t = 0; t < frames; t++)
-            {
-                harm[(t * bins) + k] = filtered[t];
+                _median.Filter(line, filtered);
+                for (var t = 0; t < frames; t++)
+                {
+                    harm[(t * bins) + k] = filtered[t];
+                }
             }
         }
 
-        for (var t = 0; t < frames; t++)
+        void AlongFrequency()
         {
-            _median.Filter(mag.AsSpan(t * bins, bins), perc.AsSpan(t * bins, bins));
+            for (var t = 0; t < frames; t++)
+            {
+                _median2.Filter(mag.AsSpan(t * bins, bins), perc.AsSpan(t * bins, bins));
+            }
         }
+
+        Run(AlongTime, AlongFrequency);
 
         var hre = new float[cells];
         var him = new float[cells];
-        var lanes = Vector<float>.Count;
-        var cell = 0;
+        cell = 0;
         for (; cell <= cells - lanes; cell += lanes)
         {
             // SoftMasks, a vector at a time (the same operations in the same order, so the same bits).
@@ -91,8 +110,33 @@ public sealed class Hpss
             im[cell] *= mp;
         }
 
-        _istft.Inverse(hre, him, frames, harmonic);
-        _istft.Inverse(re, im, frames, percussive);
+        if (parallel)
+        {
+            // Spans cannot cross into a task: the two signals are inverted into arrays and copied out.
+            var h = new float[harmonic.Length];
+            var p = new float[percussive.Length];
+            Run(() => _istft.Inverse(hre, him, frames, h), () => _istft2.Inverse(re, im, frames, p));
+            h.CopyTo(harmonic);
+            p.CopyTo(percussive);
+        }
+        else
+        {
+            _istft.Inverse(hre, him, frames, harmonic);
+            _istft2.Inverse(re, im, frames, percussive);
+        }
+    }
+
+    private void Run(Action first, Action second)
+    {
+        if (parallel)
+        {
+            Parallel.Invoke(first, second);
+        }
+        else
+        {
+            first();
+            second();
+        }
     }
 
     /// <summary>librosa <c>util.softmask</c>, power 2, split_zeros: (X/Z)² / ((X/Z)² + (R/Z)²) with Z = max(X, R).</summary>

@@ -12,9 +12,11 @@ public sealed record MusicFeatures(float[] Vector, int Frames, double? TempoBpm,
 /// VM-NET's music features as the reference recipe computes them with librosa 0.5.1: 12 kHz mono, the centre 29.12 s
 /// (zero-padded at the end when shorter), HPSS, then 190 features per frame for the harmonic and the percussive signal,
 /// each block in log-amplitude against its own maximum; mean, population variance and max over the 1366 frames.
-/// Thread-safe: every call builds its own scratch buffers.
+/// Thread-safe: every call builds its own scratch buffers. With <paramref name="parallel"/> one track uses two cores (HPSS's
+/// two median filters and inversions, then the harmonic and the percussive features side by side, the same values):
+/// for a single track's latency; many tracks are faster one per core with it off.
 /// </summary>
-public sealed class MusicFeatureExtractor(StageTimer? timer = null)
+public sealed class MusicFeatureExtractor(StageTimer? timer = null, bool parallel = false)
 {
     public const int StftSize = 512;
 
@@ -25,6 +27,43 @@ public sealed class MusicFeatureExtractor(StageTimer? timer = null)
     private static readonly Lazy<Mfcc> MfccBank = new(() => new Mfcc(SampleRate));
     private static readonly Lazy<PolyFeatures> Poly1 = new(() => new PolyFeatures(1, (StftSize / 2) + 1, SampleRate));
     private static readonly Lazy<PolyFeatures> Poly2 = new(() => new PolyFeatures(2, (StftSize / 2) + 1, SampleRate));
+
+    /// <summary>
+    /// Compiles this library's code (the FFTs included) and builds the shared filter banks on a pool thread. A one-shot
+    /// command starts it before <see cref="FromFileAsync"/>: the JIT then runs while FFmpeg decodes, not after it
+    /// (the first track of a process spent ≈ 100 ms more CPU than the next ones; services/audio-features/README.md).
+    /// </summary>
+    public static Task PrepareAsync() => Task.Run(() =>
+    {
+        _ = (Mel96.Value, MfccBank.Value, Poly1.Value, Poly2.Value);
+        foreach (var type in typeof(MusicFeatureExtractor).Assembly.GetTypes()
+            .Concat([typeof(BatchRealFft<float>), typeof(BatchRealFft<double>)]))
+        {
+            if (type.ContainsGenericParameters)
+            {
+                continue;
+            }
+
+            const System.Reflection.BindingFlags all = System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.NonPublic
+                | System.Reflection.BindingFlags.Instance | System.Reflection.BindingFlags.Static | System.Reflection.BindingFlags.DeclaredOnly;
+            foreach (var method in type.GetMethods(all).Cast<System.Reflection.MethodBase>().Concat(type.GetConstructors(all)))
+            {
+                if (method.IsAbstract || method.ContainsGenericParameters || method.GetMethodBody() is null)
+                {
+                    continue;
+                }
+
+                try
+                {
+                    System.Runtime.CompilerServices.RuntimeHelpers.PrepareMethod(method.MethodHandle);
+                }
+                catch (Exception e) when (e is ArgumentException or NotSupportedException or InvalidOperationException)
+                {
+                    // A method the runtime will not compile ahead of its call (e.g. one with a by-ref-like generic context): left to the call.
+                }
+            }
+        }
+    });
 
     /// <summary>
     /// Decodes any FFmpeg-readable file to 12 kHz mono (resampy-like Kaiser sinc, see <see cref="FfmpegAudio"/>) and extracts
@@ -82,14 +121,23 @@ public sealed class MusicFeatureExtractor(StageTimer? timer = null)
         var start = Stopwatch.GetTimestamp();
         var harmonic = new float[ClipSamples];
         var percussive = new float[ClipSamples];
-        new Hpss().Separate(clip, harmonic, percussive);
+        new Hpss(parallel).Separate(clip, harmonic, percussive);
         timer?.Add("hpss", start);
 
         var frames = Frames;
         var rows = new float[PerFrame * frames];
-        Component(harmonic, rows.AsSpan(0, PerComponent * frames), null);
         var logMel = new float[Mfcc.Mels * frames];
-        Component(percussive, rows.AsSpan(PerComponent * frames), logMel);
+        if (parallel)
+        {
+            Parallel.Invoke(
+                () => Component(harmonic, rows.AsSpan(0, PerComponent * frames), null),
+                () => Component(percussive, rows.AsSpan(PerComponent * frames), logMel));
+        }
+        else
+        {
+            Component(harmonic, rows.AsSpan(0, PerComponent * frames), null);
+            Component(percussive, rows.AsSpan(PerComponent * frames), logMel);
+        }
 
         start = Stopwatch.GetTimestamp();
         var tempo = TempoEstimator.Estimate(logMel, Mfcc.Mels, (double)SampleRate / HopLength);
@@ -116,6 +164,11 @@ public sealed class MusicFeatureExtractor(StageTimer? timer = null)
     /// STFT rather than the MFCC's float32 one (see <see cref="TuningEstimator"/> on flat percussive histograms).
     /// </summary>
     public static double CqtTuning(ReadOnlySpan<float> y) => TuningEstimator.EstimateFromSignal(y, SampleRate, Hpss.NFft);
+
+    // estimate_tuning's STFT hops by n_fft / 4 = 512, twice the feature hop, over the same centred grid.
+    private const int TuningStride = Hpss.NFft / 4 / HopLength;
+
+    private static int TuningFrames(int frames) => ((frames - 1) / TuningStride) + 1;
 
     /// <summary>mean (380), population variance (380), max (380) over frames of a row-major 380 × T matrix.</summary>
     public static float[] Aggregate(ReadOnlySpan<float> rows, int frames)
@@ -173,15 +226,18 @@ public sealed class MusicFeatureExtractor(StageTimer? timer = null)
         ChromaStft.Compute(power, StftSize, SampleRate, Block(rows, "chroma_stft"));
         timer?.Add("chroma_stft", start);
 
+        // One float64 pass gives the MFCC's power (every hop-256 frame) and estimate_tuning's magnitude (its hop-512
+        // frames are the even ones): the same values CqtTuning computes on its own, one FFT per tuning frame fewer.
         start = Stopwatch.GetTimestamp();
-        var mfccStft = new Stft(Mfcc.NFft, HopLength, Stft.PeriodicHann(Mfcc.NFft));
+        var mfccStft = new Stft64(Mfcc.NFft, HopLength);
         var bins2048 = mfccStft.Bins;
         var power2048 = new float[frames * bins2048];
-        mfccStft.Magnitudes(y, power2048, 2);
+        var tuningMagnitude = new float[TuningFrames(frames) * bins2048];
+        mfccStft.Compute(y, power2048, tuningMagnitude, TuningStride);
         timer?.Add("stft2048", start);
 
         start = Stopwatch.GetTimestamp();
-        var tuning = CqtTuning(y);
+        var tuning = TuningEstimator.Estimate(tuningMagnitude, bins2048, SampleRate, Hpss.NFft);
         var cqt = new float[ConstantQ.BinCount * frames];
         new ConstantQ(SampleRate, HopLength).Magnitudes(y, tuning, cqt);
         ChromaCens.FromCqt(cqt, Block(rows, "chroma_cens"));

@@ -1,18 +1,19 @@
-using NWaves.Transforms;
+using System.Numerics;
+using System.Runtime.InteropServices;
 using NWaves.Windows;
 
 namespace VmNet.AudioFeatures;
 
 /// <summary>
 /// librosa 0.5.1's centred STFT: the signal reflect-padded by n_fft/2 (numpy 'reflect', edge not repeated),
-/// frames every <c>hop</c> samples, a periodic window, NWaves' real FFT. Results are frame-major:
+/// frames every <c>hop</c> samples, a periodic window, a real FFT of <see cref="BatchRealFft{T}.Lanes"/> frames at a time. Results are frame-major:
 /// bin k of frame t at <c>t * Bins + k</c>. One instance owns its scratch buffers: not thread-safe.
 /// </summary>
 public sealed class Stft
 {
-    private readonly RealFft _fft;
+    private readonly BatchRealFft<float> _fft;
     private readonly float[] _window;
-    private readonly float[] _frame;
+    private readonly float[] _frames;
     private readonly float[] _re;
     private readonly float[] _im;
 
@@ -22,11 +23,13 @@ public sealed class Stft
         NFft = nFft;
         Hop = hop;
         _window = window;
-        _fft = new RealFft(nFft);
-        _frame = new float[nFft];
-        _re = new float[nFft];
-        _im = new float[nFft];
+        _fft = new BatchRealFft<float>(nFft);
+        _frames = new float[nFft * Lanes];
+        _re = new float[Bins * Lanes];
+        _im = new float[Bins * Lanes];
     }
+
+    private static int Lanes => BatchRealFft<float>.Lanes;
 
     public int NFft { get; }
 
@@ -46,29 +49,27 @@ public sealed class Stft
     public void Forward(ReadOnlySpan<float> signal, Span<float> re, Span<float> im)
     {
         var frames = FrameCount(signal.Length);
-        for (var t = 0; t < frames; t++)
+        var bins = Bins;
+        for (var t = 0; t < frames; t += Lanes)
         {
-            Transform(signal, t);
-            _re.AsSpan(0, Bins).CopyTo(re.Slice(t * Bins, Bins));
-            _im.AsSpan(0, Bins).CopyTo(im.Slice(t * Bins, Bins));
+            var count = Math.Min(Lanes, frames - t);
+            Transform(signal, t, count);
+            for (var l = 0; l < count; l++)
+            {
+                var rowRe = re.Slice((t + l) * bins, bins);
+                var rowIm = im.Slice((t + l) * bins, bins);
+                for (var k = 0; k < bins; k++)
+                {
+                    rowRe[k] = _re[(k * Lanes) + l];
+                    rowIm[k] = _im[(k * Lanes) + l];
+                }
+            }
         }
     }
 
     /// <summary>|X|^power per bin (power 1 or 2), frame-major.</summary>
-    public void Magnitudes(ReadOnlySpan<float> signal, Span<float> output, int power)
-    {
-        var frames = FrameCount(signal.Length);
-        for (var t = 0; t < frames; t++)
-        {
-            Transform(signal, t);
-            var row = output.Slice(t * Bins, Bins);
-            for (var k = 0; k < row.Length; k++)
-            {
-                var p = (_re[k] * _re[k]) + (_im[k] * _im[k]);
-                row[k] = power == 2 ? p : MathF.Sqrt(p);
-            }
-        }
-    }
+    public void Magnitudes(ReadOnlySpan<float> signal, Span<float> output, int power) =>
+        Magnitudes(signal, output, power, 0, FrameCount(signal.Length));
 
     /// <summary>
     /// |X|^power of frames <paramref name="firstFrame"/> .. + <paramref name="count"/> of the centred grid of the whole
@@ -76,14 +77,25 @@ public sealed class Stft
     /// </summary>
     public void Magnitudes(ReadOnlySpan<float> signal, Span<float> output, int power, int firstFrame, int count)
     {
-        for (var t = 0; t < count; t++)
+        var bins = Bins;
+        for (var t = 0; t < count; t += Lanes)
         {
-            Transform(signal, firstFrame + t);
-            var row = output.Slice(t * Bins, Bins);
-            for (var k = 0; k < row.Length; k++)
+            var batch = Math.Min(Lanes, count - t);
+            Transform(signal, firstFrame + t, batch);
+            var re = MemoryMarshal.Cast<float, Vector<float>>(_re);
+            var im = MemoryMarshal.Cast<float, Vector<float>>(_im);
+            for (var k = 0; k < bins; k++)
             {
-                var p = (_re[k] * _re[k]) + (_im[k] * _im[k]);
-                row[k] = power == 2 ? p : MathF.Sqrt(p);
+                var p = (re[k] * re[k]) + (im[k] * im[k]);
+                if (power != 2)
+                {
+                    p = Vector.SquareRoot(p);
+                }
+
+                for (var l = 0; l < batch; l++)
+                {
+                    output[((t + l) * bins) + k] = p[l];
+                }
             }
         }
     }
@@ -91,26 +103,38 @@ public sealed class Stft
     /// <summary>The reflect-padded index of sample <paramref name="i"/> of the centred frame grid.</summary>
     public static int Reflect(int j, int n) => j < 0 ? -j : j >= n ? (2 * (n - 1)) - j : j;
 
-    private void Transform(ReadOnlySpan<float> signal, int t)
+    // Frames first .. first + count − 1 (count ≤ Lanes; the other lanes hold zeros) into _re / _im. Sample by sample
+    // across the lanes, so the interleaved buffer is written in order.
+    private void Transform(ReadOnlySpan<float> signal, int first, int count)
     {
         var n = signal.Length;
         var pad = NFft / 2;
-        var start = (t * Hop) - pad;
-        if (start >= 0 && start + NFft <= n)
+        var lanes = Lanes;
+        var start0 = (first * Hop) - pad;
+        if (count == lanes && start0 >= 0 && start0 + ((lanes - 1) * Hop) + NFft <= n)
         {
             for (var i = 0; i < NFft; i++)
             {
-                _frame[i] = signal[start + i] * _window[i];
+                var w = _window[i];
+                var row = _frames.AsSpan(i * lanes, lanes);
+                for (var l = 0; l < row.Length; l++)
+                {
+                    row[l] = signal[start0 + (l * Hop) + i] * w;
+                }
             }
         }
         else
         {
-            for (var i = 0; i < NFft; i++)
+            for (var l = 0; l < lanes; l++)
             {
-                _frame[i] = signal[Reflect(start + i, n)] * _window[i];
+                var start = start0 + (l * Hop);
+                for (var i = 0; i < NFft; i++)
+                {
+                    _frames[(i * lanes) + l] = l >= count ? 0 : signal[Reflect(start + i, n)] * _window[i];
+                }
             }
         }
 
-        _fft.Direct(_frame, _re, _im);
+        _fft.Forward(_frames, _re, _im);
     }
 }

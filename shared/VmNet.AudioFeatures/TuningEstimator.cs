@@ -19,49 +19,10 @@ public static class TuningEstimator
     /// </summary>
     public static double EstimateFromSignal(ReadOnlySpan<float> y, int sampleRate, int nFft = 2048)
     {
-        var hop = nFft / 4;
-        var bins = (nFft / 2) + 1;
-        var frames = 1 + (y.Length / hop);
-        var window = new double[nFft];
-        for (var i = 0; i < nFft; i++)
-        {
-            window[i] = 0.5 - (0.5 * Math.Cos(2 * Math.PI * i / nFft));
-        }
-
-        var fft = new NWaves.Transforms.RealFft64(nFft);
-        var frame = new double[nFft];
-        var re = new double[nFft];
-        var im = new double[nFft];
-        var magnitude = new float[frames * bins];
-        for (var t = 0; t < frames; t++)
-        {
-            var start = (t * hop) - (nFft / 2);
-            if (start >= 0 && start + nFft <= y.Length)
-            {
-                var samples = y.Slice(start, nFft);
-                for (var i = 0; i < nFft; i++)
-                {
-                    frame[i] = samples[i] * window[i];
-                }
-            }
-            else
-            {
-                for (var i = 0; i < nFft; i++)
-                {
-                    frame[i] = y[Stft.Reflect(start + i, y.Length)] * window[i];
-                }
-            }
-
-            fft.Direct(frame, re, im);
-            var row = magnitude.AsSpan(t * bins, bins);
-            for (var k = 0; k < bins; k++)
-            {
-                double a = (float)re[k], b = (float)im[k];
-                row[k] = (float)Math.Sqrt((a * a) + (b * b));
-            }
-        }
-
-        return Estimate(magnitude, bins, sampleRate, nFft);
+        var stft = new Stft64(nFft, nFft / 4);
+        var magnitude = new float[stft.FrameCount(y.Length) * stft.Bins];
+        stft.Compute(y, default, magnitude);
+        return Estimate(magnitude, stft.Bins, sampleRate, nFft);
     }
 
     /// <param name="spectrogram">frame-major, nFft/2+1 bins per frame (magnitude or power, as librosa was given)</param>

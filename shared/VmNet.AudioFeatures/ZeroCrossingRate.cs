@@ -12,19 +12,24 @@ public static class ZeroCrossingRate
     {
         var frames = 1 + (y.Length / hop);
         var pad = frameLength / 2;
+        var n = y.Length;
+        // changes[j]: sign changes between consecutive samples up to sample j. Edge padding repeats the end samples,
+        // which adds no change, so a frame counts the changes between the samples it covers inside the signal.
+        var changes = new int[n];
+        var previous = Negative(y[0]);
+        for (var j = 1; j < n; j++)
+        {
+            var current = Negative(y[j]);
+            changes[j] = changes[j - 1] + (current != previous ? 1 : 0);
+            previous = current;
+        }
+
         for (var t = 0; t < frames; t++)
         {
             var start = (t * hop) - pad;
-            var count = 0;
-            var previous = Negative(y[Math.Clamp(start, 0, y.Length - 1)]);
-            for (var i = 1; i < frameLength; i++)
-            {
-                var current = Negative(y[Math.Clamp(start + i, 0, y.Length - 1)]);
-                count += current != previous ? 1 : 0;
-                previous = current;
-            }
-
-            output[t] = (float)count / frameLength;
+            var first = Math.Clamp(start, 0, n - 1);
+            var last = Math.Clamp(start + frameLength - 1, 0, n - 1);
+            output[t] = (float)(changes[last] - changes[first]) / frameLength;
         }
     }
 
