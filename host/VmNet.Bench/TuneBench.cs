@@ -255,7 +255,7 @@ public static class TuneSettings
     public static IReadOnlyList<string> Keys { get; } =
     [
         "pca", "music-pca", "video-pca", "whiten", "hidden", "music-hidden", "video-hidden", "embedding", "dropout", "margin", "topq",
-        "lambdas", "batch", "lr", "lr-decay", "weight-decay", "stop", "epochs", "patience",
+        "lambdas", "batch", "lr", "lr-decay", "weight-decay", "stop", "epochs", "patience", "init", "cca-components", "cca-pca", "cca-ridge",
     ];
 
     public static TrainingOptions Apply(TrainingOptions options, string changes)
@@ -296,6 +296,18 @@ public static class TuneSettings
                         _ => throw new ArgumentException($"stop must be r10 or median (got '{value}')"),
                     },
                 },
+                "init" => options with
+                {
+                    Init = value switch
+                    {
+                        "random" => InitMode.Random,
+                        "cca" => InitMode.Cca,
+                        _ => throw new ArgumentException($"init must be random or cca (got '{value}')"),
+                    },
+                },
+                "cca-components" => options with { CcaComponents = Int(key, value) },
+                "cca-pca" => options with { CcaPcaDims = Int(key, value) },
+                "cca-ridge" => options with { CcaRegularisation = Number(key, value) },
                 "epochs" => options with { MaxEpochs = Int(key, value) },
                 "patience" => options with { Patience = Int(key, value) },
                 _ => throw new ArgumentException($"unknown setting '{key}' (known: {string.Join(", ", Keys)})"),

@@ -189,6 +189,8 @@ public sealed class TrainerCliTests
     [Theory]
     [InlineData("--set", "bogus=1")]
     [InlineData("--set", "lambdas=1,2")]
+    [InlineData("--set", "init=pretrained")]
+    [InlineData("--set", "init=cca;pca=16")]
     [InlineData("--only", "no-such-variant")]
     [InlineData("--variant", "nameless")]
     public async Task BenchTuneRefusesBadSettingsBeforeTraining(string option, string value)
