@@ -74,6 +74,13 @@ public static class TuneBench
         new("lrdecay0.95", "lr-decay=0.95"),
         new("wd1e-3", "weight-decay=0.001"),
         new("stop-median", "stop=median"),
+        new("cca-start", "init=cca;epochs=0"),
+        new("cca-linear", "init=cca;hidden=none;embedding=32"),
+        new("cca-linear-b128", "init=cca;hidden=none;embedding=32;batch=128"),
+        new("cca-res256", "init=cca;hidden=256;embedding=32"),
+        new("cca-res256-b128", "init=cca;hidden=256;embedding=32;batch=128"),
+        new("cca-linear-lr1e-4", "init=cca;hidden=none;embedding=32;lr=0.0001"),
+        new("cca-linear-median", "init=cca;hidden=none;embedding=32;stop=median"),
     ];
 
     public static Command Create()
