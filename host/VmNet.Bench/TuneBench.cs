@@ -61,7 +61,7 @@ public static class TuneBench
         new("margin0.05", "margin=0.05"),
         new("margin0.2", "margin=0.2"),
         new("margin0.4", "margin=0.4"),
-        new("topq1", "topq=1"),
+        new("topq2", "topq=2"),
         new("topq10", "topq=10"),
         new("lambda1111", "lambdas=1,1,1,1"),
         new("lambda3111", "lambdas=3,1,1,1"),
@@ -81,6 +81,7 @@ public static class TuneBench
         new("cca-res256-b128", "init=cca;hidden=256;embedding=32;batch=128"),
         new("cca-linear-lr1e-4", "init=cca;hidden=none;embedding=32;lr=0.0001"),
         new("cca-linear-median", "init=cca;hidden=none;embedding=32;stop=median"),
+        new("cca-res256-lrdecay", "init=cca;hidden=256;embedding=32;lr=0.001;lr-decay=0.9"),
     ];
 
     public static Command Create()

@@ -101,6 +101,8 @@ public sealed class CcaInitTests
         Assert.Throws<ArgumentException>(() => (ok with { CcaComponents = 0 }).Validate());
         Assert.Throws<ArgumentException>(() => (ok with { CcaComponents = 12 }).Validate());
         Assert.Throws<ArgumentException>(() => (ok with { CcaRegularisation = -1 }).Validate());
+        Assert.Throws<ArgumentException>(() => (ok with { TopQ = 1 }).Validate());
+        (ok with { TopQ = 1, LossMode = LossMode.InterOnly }).Validate();
     }
 
     private static double MaxAbsDiff(float[] a, float[] b) => a.Zip(b, (x, y) => Math.Abs(x - y)).Max();

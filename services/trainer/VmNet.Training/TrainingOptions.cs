@@ -129,6 +129,13 @@ public sealed record TrainingOptions
             throw new ArgumentException("batch size ≥ 2, top-Q ≥ 1, epochs ≥ 1 (≥ 0 from CCA), patience ≥ 1 and a positive learning rate are required");
         }
 
+        // The structure loss compares each anchor's neighbouring columns among the first Q items: Q = 1 leaves none,
+        // and training would fail on its first batch instead of here.
+        if (LossMode == LossMode.Combined && TopQ < 2)
+        {
+            throw new ArgumentException($"the combined loss needs top-Q ≥ 2 (its structure term compares neighbouring anchors; got {TopQ})");
+        }
+
         if (Init == InitMode.Cca)
         {
             new CcaOptions { PcaDims = CcaPcaDims, Components = CcaComponents, Regularisation = CcaRegularisation }.Validate();
