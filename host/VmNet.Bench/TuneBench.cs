@@ -61,7 +61,7 @@ public static class TuneBench
         new("margin0.05", "margin=0.05"),
         new("margin0.2", "margin=0.2"),
         new("margin0.4", "margin=0.4"),
-        new("topq1", "topq=1"),
+        new("topq2", "topq=2"),
         new("topq10", "topq=10"),
         new("lambda1111", "lambdas=1,1,1,1"),
         new("lambda3111", "lambdas=3,1,1,1"),
@@ -74,6 +74,14 @@ public static class TuneBench
         new("lrdecay0.95", "lr-decay=0.95"),
         new("wd1e-3", "weight-decay=0.001"),
         new("stop-median", "stop=median"),
+        new("cca-start", "init=cca;epochs=0"),
+        new("cca-linear", "init=cca;hidden=none;embedding=32"),
+        new("cca-linear-b128", "init=cca;hidden=none;embedding=32;batch=128"),
+        new("cca-res256", "init=cca;hidden=256;embedding=32"),
+        new("cca-res256-b128", "init=cca;hidden=256;embedding=32;batch=128"),
+        new("cca-linear-lr1e-4", "init=cca;hidden=none;embedding=32;lr=0.0001"),
+        new("cca-linear-median", "init=cca;hidden=none;embedding=32;stop=median"),
+        new("cca-res256-lrdecay", "init=cca;hidden=256;embedding=32;lr=0.001;lr-decay=0.9"),
     ];
 
     public static Command Create()
@@ -255,7 +263,7 @@ public static class TuneSettings
     public static IReadOnlyList<string> Keys { get; } =
     [
         "pca", "music-pca", "video-pca", "whiten", "hidden", "music-hidden", "video-hidden", "embedding", "dropout", "margin", "topq",
-        "lambdas", "batch", "lr", "lr-decay", "weight-decay", "stop", "epochs", "patience",
+        "lambdas", "batch", "lr", "lr-decay", "weight-decay", "stop", "epochs", "patience", "init", "cca-components", "cca-pca", "cca-ridge",
     ];
 
     public static TrainingOptions Apply(TrainingOptions options, string changes)
@@ -296,6 +304,18 @@ public static class TuneSettings
                         _ => throw new ArgumentException($"stop must be r10 or median (got '{value}')"),
                     },
                 },
+                "init" => options with
+                {
+                    Init = value switch
+                    {
+                        "random" => InitMode.Random,
+                        "cca" => InitMode.Cca,
+                        _ => throw new ArgumentException($"init must be random or cca (got '{value}')"),
+                    },
+                },
+                "cca-components" => options with { CcaComponents = Int(key, value) },
+                "cca-pca" => options with { CcaPcaDims = Int(key, value) },
+                "cca-ridge" => options with { CcaRegularisation = Number(key, value) },
                 "epochs" => options with { MaxEpochs = Int(key, value) },
                 "patience" => options with { Patience = Int(key, value) },
                 _ => throw new ArgumentException($"unknown setting '{key}' (known: {string.Join(", ", Keys)})"),

@@ -189,6 +189,9 @@ public sealed class TrainerCliTests
     [Theory]
     [InlineData("--set", "bogus=1")]
     [InlineData("--set", "lambdas=1,2")]
+    [InlineData("--set", "init=pretrained")]
+    [InlineData("--set", "init=cca;pca=16")]
+    [InlineData("--variant", "hardest:topq=1")]
     [InlineData("--only", "no-such-variant")]
     [InlineData("--variant", "nameless")]
     public async Task BenchTuneRefusesBadSettingsBeforeTraining(string option, string value)

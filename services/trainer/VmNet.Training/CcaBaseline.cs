@@ -90,6 +90,11 @@ public sealed class CcaBaseline
 
     public float[] ProjectVideo(float[] rows) => video.Project(rows, Dim);
 
+    /// <summary>The music map (standardised features → k canonical variates) as a fixed linear input layer.</summary>
+    public InputProjection MusicProjection() => InputProjection.FromMap(music.Map);
+
+    public InputProjection VideoProjection() => InputProjection.FromMap(video.Map);
+
     /// <summary>Both directions on <paramref name="set"/>, ranked by cosine in the canonical space.</summary>
     public RecallReport Evaluate(PairSet set) => RecallAtK.Evaluate(ProjectMusic(set.Music), ProjectVideo(set.Video), Dim);
 

@@ -56,6 +56,25 @@ public sealed class InputProjection
         return new InputProjection(weight, p, d, variances, whiten);
     }
 
+    /// <summary>
+    /// Any fixed linear map of standardised features (p × d, one column per output), e.g. the CCA baseline's;
+    /// <see cref="Variances"/> is empty and it counts as not whitened.
+    /// </summary>
+    internal static InputProjection FromMap(Matrix<double> map)
+    {
+        var (p, d) = (map.RowCount, map.ColumnCount);
+        var weight = new float[d * p];
+        for (var o = 0; o < d; o++)
+        {
+            for (var i = 0; i < p; i++)
+            {
+                weight[(o * p) + i] = (float)map[i, o];
+            }
+        }
+
+        return new InputProjection(weight, p, d, [], whitened: false);
+    }
+
     /// <summary>Row-major p-wide rows → row-major d-wide rows.</summary>
     public float[] Apply(float[] rows)
     {

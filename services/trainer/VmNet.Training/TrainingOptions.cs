@@ -15,6 +15,18 @@ public enum EarlyStopMetric
 }
 
 /// <summary>
+/// How the branches start. <see cref="Random"/>: the paper's network, He-normal weights. <see cref="Cca"/>: from the
+/// linear CCA baseline fitted on the same training split — the branch input is the CCA projection (a fixed linear layer
+/// after the normaliser), a linear skip starts as the identity onto the leading canonical components and a residual
+/// MLP (the hidden widths) starts at zero, so the untrained network ranks exactly as CCA does.
+/// </summary>
+public enum InitMode
+{
+    Random,
+    Cca,
+}
+
+/// <summary>
 /// Hyper-parameters of one training run. Defaults follow the paper and its reference code: music branch
 /// 2048-1024-1024-512 and video branch 2048-1024 (FC+ReLU+dropout), each then FC 512 → batch norm → L2; Adam
 /// at 3e-4, batch 1024, margin 0.1 over the top-100 violating negatives, λ = 3, 1, 0.2, 0.2.
@@ -81,6 +93,22 @@ public sealed record TrainingOptions
 
     public EarlyStopMetric EarlyStopping { get; init; } = EarlyStopMetric.RecallAt10;
 
+    /// <summary>How the branches start (<see cref="InitMode"/>); <see cref="InitMode.Cca"/> also evaluates epoch 0.</summary>
+    public InitMode Init { get; init; } = InitMode.Random;
+
+    /// <summary>With <see cref="InitMode.Cca"/>: canonical components the embedding starts from (the baseline's 16).</summary>
+    public int CcaComponents { get; init; } = 16;
+
+    /// <summary>
+    /// With <see cref="InitMode.Cca"/>: principal components per modality before CCA (the baseline's 32); every
+    /// canonical direction they give (up to this many) is a branch input, the leading <see cref="CcaComponents"/> start
+    /// in the embedding.
+    /// </summary>
+    public int CcaPcaDims { get; init; } = 32;
+
+    /// <summary>With <see cref="InitMode.Cca"/>: the CCA ridge ρ (the baseline's 0.1).</summary>
+    public double CcaRegularisation { get; init; } = 0.1;
+
     public double ValidationFraction { get; init; } = 0.1;
 
     public double TestFraction { get; init; } = 0.1;
@@ -95,9 +123,31 @@ public sealed record TrainingOptions
             throw new ArgumentException("layer widths must be positive");
         }
 
-        if (BatchSize < 2 || TopQ < 1 || MaxEpochs < 1 || Patience < 1 || LearningRate <= 0)
+        // Zero epochs is meaningful only from CCA: the model is then the baseline itself.
+        if (BatchSize < 2 || TopQ < 1 || MaxEpochs < (Init == InitMode.Cca ? 0 : 1) || Patience < 1 || LearningRate <= 0)
         {
-            throw new ArgumentException("batch size ≥ 2, top-Q ≥ 1, epochs ≥ 1, patience ≥ 1 and a positive learning rate are required");
+            throw new ArgumentException("batch size ≥ 2, top-Q ≥ 1, epochs ≥ 1 (≥ 0 from CCA), patience ≥ 1 and a positive learning rate are required");
+        }
+
+        // The structure loss compares each anchor's neighbouring columns among the first Q items: Q = 1 leaves none,
+        // and training would fail on its first batch instead of here.
+        if (LossMode == LossMode.Combined && TopQ < 2)
+        {
+            throw new ArgumentException($"the combined loss needs top-Q ≥ 2 (its structure term compares neighbouring anchors; got {TopQ})");
+        }
+
+        if (Init == InitMode.Cca)
+        {
+            new CcaOptions { PcaDims = CcaPcaDims, Components = CcaComponents, Regularisation = CcaRegularisation }.Validate();
+            if (MusicPcaDims > 0 || VideoPcaDims > 0)
+            {
+                throw new ArgumentException("the CCA initialisation brings its own PCA: leave MusicPcaDims and VideoPcaDims at 0");
+            }
+
+            if (EmbeddingDim < CcaComponents || CcaComponents > CcaPcaDims)
+            {
+                throw new ArgumentException($"from CCA the embedding ({EmbeddingDim}) must hold the {CcaComponents} components, and they must not exceed the {CcaPcaDims} PCA dimensions");
+            }
         }
 
         if (MusicPcaDims < 0 || VideoPcaDims < 0 || WeightDecay < 0 || LearningRateDecay is <= 0 or > 1)

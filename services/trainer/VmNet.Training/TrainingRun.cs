@@ -131,12 +131,24 @@ public static class TrainingRun
         random.manual_seed(options.Seed);
         var musicNorm = FeatureNormalizer.Fit(corpus.Train.Music, corpus.MusicDim);
         var videoNorm = FeatureNormalizer.Fit(corpus.Train.Video, corpus.VideoDim);
-        var musicProjection = options.MusicPcaDims > 0
-            ? InputProjection.Fit(musicNorm.Apply(corpus.Train.Music), corpus.MusicDim, options.MusicPcaDims, options.PcaWhiten)
-            : null;
-        var videoProjection = options.VideoPcaDims > 0
-            ? InputProjection.Fit(videoNorm.Apply(corpus.Train.Video), corpus.VideoDim, options.VideoPcaDims, options.PcaWhiten)
-            : null;
+        InputProjection? musicProjection, videoProjection;
+        if (options.Init == InitMode.Cca)
+        {
+            // The baseline's own fit on the same training split (same standardisation), keeping every canonical
+            // direction its PCA gives: the network may use the weaker ones, it starts from the leading CcaComponents.
+            var cca = CcaBaseline.Fit(corpus.Train, new CcaOptions { PcaDims = options.CcaPcaDims, Components = options.CcaPcaDims, Regularisation = options.CcaRegularisation });
+            (musicProjection, videoProjection) = (cca.MusicProjection(), cca.VideoProjection());
+        }
+        else
+        {
+            musicProjection = options.MusicPcaDims > 0
+                ? InputProjection.Fit(musicNorm.Apply(corpus.Train.Music), corpus.MusicDim, options.MusicPcaDims, options.PcaWhiten)
+                : null;
+            videoProjection = options.VideoPcaDims > 0
+                ? InputProjection.Fit(videoNorm.Apply(corpus.Train.Video), corpus.VideoDim, options.VideoPcaDims, options.PcaWhiten)
+                : null;
+        }
+
         var network = new VmNetNetwork(
             musicProjection?.OutputDim ?? corpus.MusicDim, videoProjection?.OutputDim ?? corpus.VideoDim, options);
         var model = new TrainedModel(network, musicNorm, videoNorm, options, musicProjection, videoProjection);
@@ -167,6 +179,16 @@ public static class TrainingRun
         var sinceBest = 0;
         try
         {
+            if (options.Init == InitMode.Cca)
+            {
+                // Epoch 0 is the CCA baseline itself: the run keeps it unless training beats it on validation.
+                var start = Validate(0, model, corpus, options) with { Improved = true };
+                (best, bestEpoch) = (start, 0);
+                bestState = network.state_dict().ToDictionary(kv => kv.Key, kv => kv.Value.detach().clone());
+                history.Add(start);
+                progress?.Report(start);
+            }
+
             for (var epoch = 1; epoch <= options.MaxEpochs; epoch++)
             {
                 var report = RunEpoch(epoch, model, music, video, optimizer, shuffle, corpus, options, cancellationToken);
@@ -251,13 +273,21 @@ public static class TrainingRun
             batches++;
         }
 
-        watch.Restart();
-        var validation = model.Evaluate(corpus.Validation);
-        var validationSeconds = Lap(watch);
         batches = Math.Max(batches, 1);
+        return Validate(epoch, model, corpus, options) with
+        {
+            Loss = total / batches, VideoToMusic = v2m / batches, MusicToVideo = m2v / batches, VideoStructure = sv / batches,
+            MusicStructure = sm / batches, ForwardSeconds = forward, LossSeconds = lossTime, BackwardSeconds = backward, StepSeconds = step,
+        };
+    }
+
+    // The validation figures after an epoch (no loss terms or train times: the caller adds them).
+    private static EpochReport Validate(int epoch, TrainedModel model, PairCorpus corpus, TrainingOptions options)
+    {
+        var watch = Stopwatch.StartNew();
+        var validation = model.Evaluate(corpus.Validation);
         return new EpochReport(
-            epoch, options.MaxEpochs, total / batches, v2m / batches, m2v / batches, sv / batches, sm / batches,
-            validation.MeanRecallAt10, Improved: false, forward, lossTime, backward, step, validationSeconds,
+            epoch, options.MaxEpochs, 0, 0, 0, 0, 0, validation.MeanRecallAt10, Improved: false, 0, 0, 0, 0, watch.Elapsed.TotalSeconds,
             (validation.VideoToMusic.At(1) + validation.MusicToVideo.At(1)) / 2,
             (validation.VideoToMusic.MedianRank + validation.MusicToVideo.MedianRank) / 2);
     }
