@@ -26,10 +26,10 @@ public static class VideoBench
         string Stage, int Batch, int Frames, double Seconds, double FramesPerSecond, double RatioToBaseline, double? MaxAbsDiffToBatch1,
         double CpuSeconds, double CpuBoundFramesPerSecond, double CpuRatioToBaseline);
 
-    /// <summary>One source: its longest keyframe gap, what Auto picks, and how far keyframes-only features are from the full decode's.</summary>
+    /// <summary>One source: its longest keyframe gap, what Auto picks, and how far the cheaper decodes' features are from the full decode's.</summary>
     public sealed record Source(
-        string Path, double? LongestKeyframeGapSeconds, string AutoSampling, int FullFrames, int KeyframeFrames, int ReferenceFrames,
-        double CosineKeyframesToFull, double CosineReferenceFramesToFull);
+        string Path, double? LongestKeyframeGapSeconds, string AutoSampling, int FullFrames, int KeyframeFrames, int NoBFramesFrames,
+        double CosineKeyframesToFull, double CosineNoBFramesToFull);
 
     /// <summary>The samplings that decode less than every frame, compared with the full decode.</summary>
     private static readonly VideoSampling[] Cheaper = [VideoSampling.NoBFrames, VideoSampling.Keyframes];
@@ -71,7 +71,7 @@ public static class VideoBench
             DefaultValueFactory = _ => [8, 1, 32],
             AllowMultipleArgumentsPerToken = true,
         };
-        var command = new Command("video", "Video features: decode (full and keyframes only), CNN and end-to-end frames/s; keyframes-only features vs the full decode.")
+        var command = new Command("video", "Video features: decode (every frame, no B-frames, keyframes only), CNN and end-to-end frames/s; the cheaper decodes' features vs the full decode.")
         {
             seconds, keyframeInterval, preset, noisy, files, batches,
         };
@@ -163,10 +163,9 @@ public static class VideoBench
             var full = await extractor.ComputeFramesAsync(source, extractor.BatchSize, VideoSampling.Full, ct);
             var key = await extractor.ComputeFramesAsync(source, extractor.BatchSize, VideoSampling.Keyframes, ct);
             var noB = await extractor.ComputeFramesAsync(source, extractor.BatchSize, VideoSampling.NoBFrames, ct);
-            var gap = await KeyframeProbe.LongestGapAsync(source, options.MaxSeconds, options.DecodeTimeout, ct);
-            var auto = await extractor.Decoder.ChooseAsync(source, VideoSampling.Auto, ct);
+            var layout = await KeyframeProbe.ProbeAsync(source, options.MaxSeconds, options.DecodeTimeout, ct);
             var fullVector = extractor.Pool(full).Vector;
-            sources.Add(new Source(source, gap, auto.ToString(), full.Count, key.Count, noB.Count,
+            sources.Add(new Source(source, layout.LongestGapSeconds, extractor.Decoder.Choose(layout).ToString(), full.Count, key.Count, noB.Count,
                 VectorMath.Cosine(fullVector, extractor.Pool(key).Vector), VectorMath.Cosine(fullVector, extractor.Pool(noB).Vector)));
         }
 
@@ -225,7 +224,7 @@ public static class VideoBench
         foreach (var s in report.Sources)
         {
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"{(s.LongestKeyframeGapSeconds is { } g ? g.ToString("0.00", CultureInfo.InvariantCulture) + " s" : "-"),20} {s.AutoSampling,15} {s.FullFrames + "/" + s.KeyframeFrames + "/" + s.ReferenceFrames,26} {s.CosineKeyframesToFull,16:0.0000} {s.CosineReferenceFramesToFull,11:0.0000}  {s.Path}"));
+                $"{(s.LongestKeyframeGapSeconds is { } g ? g.ToString("0.00", CultureInfo.InvariantCulture) + " s" : "-"),20} {s.AutoSampling,15} {s.FullFrames + "/" + s.KeyframeFrames + "/" + s.NoBFramesFrames,26} {s.CosineKeyframesToFull,16:0.0000} {s.CosineNoBFramesToFull,11:0.0000}  {s.Path}"));
         }
     }
 }

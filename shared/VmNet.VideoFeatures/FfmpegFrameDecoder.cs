@@ -98,11 +98,14 @@ public sealed class FfmpegFrameDecoder(
             return how;
         }
 
-        var layout = await KeyframeProbe.ProbeAsync(path, maxSeconds, timeout, cancellationToken);
-        return layout.LongestGapSeconds is { } g && g <= keyframeMaxGapSeconds + 1e-3 ? VideoSampling.Keyframes
-            : layout.LongestGapSeconds is not null && layout.Codec is { } codec && BFramesSkippable.Contains(codec) ? VideoSampling.NoBFrames
-            : VideoSampling.Full;
+        return Choose(await KeyframeProbe.ProbeAsync(path, maxSeconds, timeout, cancellationToken));
     }
+
+    /// <summary>What <see cref="VideoSampling.Auto"/> decodes for a video whose packet headers read as <paramref name="layout"/>.</summary>
+    public VideoSampling Choose(KeyframeLayout layout) =>
+        layout.LongestGapSeconds is { } g && g <= keyframeMaxGapSeconds + 1e-3 ? VideoSampling.Keyframes
+        : layout.LongestGapSeconds is not null && layout.Codec is { } codec && BFramesSkippable.Contains(codec) ? VideoSampling.NoBFrames
+        : VideoSampling.Full;
 
     /// <summary>
     /// Codecs (FFmpeg's names) where skipping B-frames leaves every I- and P-frame intact. MPEG-1/2 and MPEG-4 Part 2
