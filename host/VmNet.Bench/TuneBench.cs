@@ -4,6 +4,8 @@ using System.Text;
 using System.Text.Json.Nodes;
 using VmNet.Commands;
 using VmNet.Contracts;
+using VmNet.Corpus;
+using VmNet.Media;
 using VmNet.Storage;
 using VmNet.Training;
 
@@ -93,9 +95,13 @@ public static class TuneBench
         var variant = new Option<string[]>("--variant") { Description = "An extra variant NAME:key=value[;key=value...]" };
         var inter = new Option<bool>("--inter-only") { Description = "Also train every variant with the inter-modal loss alone" };
         var threads = new Option<int>("--threads") { Description = "Torch threads (0: all cores)", DefaultValueFactory = _ => 0 };
+        var corpusOption = new Option<string?>("--corpus")
+        {
+            Description = "The generated corpus the catalogue was ingested from (its folder or corpus.json; default: DATA/corpus when it has one), for the factor-ceiling row",
+        };
         var command = new Command("tune", "The training-settings sweep on a data dir's catalogue (e.g. a demo run's): every variant over several seeds, beside CCA and chance on the demo's split.")
         {
-            seeds, seed, set, only, variant, inter, threads,
+            seeds, seed, set, only, variant, inter, threads, corpusOption,
         };
         command.SetAction(async (parse, ct) =>
         {
@@ -134,7 +140,8 @@ public static class TuneBench
 
             var corpus = PairCorpus.BuildWithExactShares(pairs, DemoValidationFraction, DemoTestFraction);
             var error = parse.InvocationConfiguration.Error;
-            var result = Run(corpus, baseOptions, variants, parse.GetValue(seed), runs, parse.GetValue(inter), line => error.WriteLine(line), ct);
+            var items = await GeneratorItemsAsync(parse.GetValue(corpusOption), context.DataPath, [.. pairs.Select(p => p.MediaId)], line => error.WriteLine(line), ct);
+            var result = Run(corpus, baseOptions, variants, parse.GetValue(seed), runs, parse.GetValue(inter), line => error.WriteLine(line), ct, items);
             await parse.InvocationConfiguration.Output.WriteLineAsync(
                 parse.GetValue(CliOptions.Json) ? result.ToJson().ToJsonString(CliJson.Options) : result.ToText());
             return 0;
@@ -155,10 +162,14 @@ public static class TuneBench
 
     public static TuneResult Run(
         PairCorpus corpus, TrainingOptions baseOptions, IReadOnlyList<TuneVariant> variants, int seed, int seeds, bool interOnly,
-        Action<string>? log, CancellationToken cancellationToken)
+        Action<string>? log, CancellationToken cancellationToken, IReadOnlyDictionary<string, CorpusItem>? items = null)
     {
         var cca = CcaBaseline.Fit(corpus.Train);
         var ccaTest = cca.Evaluate(corpus.Test);
+        var ceiling = items is null ? null : FactorCeiling.Evaluate(corpus, items.ToDictionary(p => p.Key, p => p.Value.Factors)) with
+        {
+            Rendering = FactorCeiling.Evaluate(FactorCeiling.RenderingCorpus(corpus, items), items.ToDictionary(p => p.Key, p => p.Value.Factors)),
+        };
         var rows = new List<TuneRow>();
         foreach (var variant in variants)
         {
@@ -181,7 +192,60 @@ public static class TuneBench
             }
         }
 
-        return new TuneResult(corpus.Train.Count, corpus.Validation.Count, corpus.Test.Count, seed, seeds, baseOptions, rows, ccaTest, RecallAtK.Chance(corpus.Test.Count));
+        return new TuneResult(corpus.Train.Count, corpus.Validation.Count, corpus.Test.Count, seed, seeds, baseOptions, rows, ccaTest, RecallAtK.Chance(corpus.Test.Count))
+        {
+            Ceiling = ceiling,
+        };
+    }
+
+    /// <summary>
+    /// Media id → the corpus item (factors and rendering parameters), when every pair of the catalogue is a file of
+    /// the corpus: matched by content (media ids are content hashes, <see cref="MediaId"/>), so a catalogue ingested
+    /// from another corpus with the same file names is not mistaken for this one. Otherwise null, with the reason on
+    /// <paramref name="log"/>. An explicit <paramref name="corpus"/> that cannot be read is the user's mistake.
+    /// </summary>
+    public static async Task<Dictionary<string, CorpusItem>?> GeneratorItemsAsync(
+        string? corpus, string data, IReadOnlyCollection<string> mediaIds, Action<string> log, CancellationToken cancellationToken)
+    {
+        var path = corpus ?? Path.Combine(data, "corpus");
+        if (corpus is null && !File.Exists(Path.Combine(path, CorpusManifest.FileName)))
+        {
+            return null;
+        }
+
+        CorpusManifest manifest;
+        try
+        {
+            manifest = CorpusManifest.Load(path);
+        }
+        catch (Exception e) when (e is IOException or InvalidDataException or UnauthorizedAccessException)
+        {
+            throw new UsageException($"--corpus: {e.Message}");
+        }
+
+        var byId = new Dictionary<string, CorpusItem>(StringComparer.Ordinal);
+        foreach (var item in manifest.OfKind(CorpusItemKind.Pair))
+        {
+            var file = manifest.PathOf(item);
+            if (File.Exists(file))
+            {
+                byId[await MediaId.OfFileAsync(file, cancellationToken)] = item;
+            }
+        }
+
+        var found = new Dictionary<string, CorpusItem>(StringComparer.Ordinal);
+        foreach (var mediaId in mediaIds)
+        {
+            if (!byId.TryGetValue(mediaId, out var item))
+            {
+                log($"factor ceiling skipped: pair {mediaId} is not a file of the corpus at {manifest.Directory}");
+                return null;
+            }
+
+            found[mediaId] = item;
+        }
+
+        return found;
     }
 
     private static List<TuneVariant> Select(string[]? only, string[]? extra)
@@ -209,6 +273,9 @@ public static class TuneBench
 public sealed record TuneResult(
     int TrainPairs, int ValidationPairs, int TestPairs, int Seed, int Seeds, TrainingOptions Base, IReadOnlyList<TuneRow> Rows, RecallReport Cca, RecallReport Chance)
 {
+    /// <summary>The supervised factor matcher (<see cref="FactorCeiling"/>) on the same split, when the corpus's factors are known.</summary>
+    public FactorCeilingResult? Ceiling { get; init; }
+
     public static string Line(TuneRow row) => string.Create(CultureInfo.InvariantCulture,
         $"{row.Variant.Name,-22} {(row.Loss == LossMode.Combined ? "combined" : "inter"),-9} {Cell(row.Test.Mean.VideoToMusic, row.Test.Sd.VideoToMusic)}  {Cell(row.Test.Mean.MusicToVideo, row.Test.Sd.MusicToVideo)}  val {row.ValidationScore,6:0.000}  {row.Seconds,5:0}s");
 
@@ -223,7 +290,26 @@ public sealed record TuneResult(
         }
 
         text.AppendLine(string.Create(CultureInfo.InvariantCulture, $"{"CCA",-22} {"-",-9} {Cell(Cca.VideoToMusic, null)}  {Cell(Cca.MusicToVideo, null)}"));
+        if (Ceiling is { } ceiling)
+        {
+            text.AppendLine(string.Create(CultureInfo.InvariantCulture, $"{"factor ceiling",-22} {"-",-9} {Cell(ceiling.Test.VideoToMusic, null)}  {Cell(ceiling.Test.MusicToVideo, null)}"));
+            if (ceiling.Rendering is { } rendering)
+            {
+                text.AppendLine(string.Create(CultureInfo.InvariantCulture, $"{"rendering ceiling",-22} {"-",-9} {Cell(rendering.Test.VideoToMusic, null)}  {Cell(rendering.Test.MusicToVideo, null)}"));
+            }
+        }
+
         text.Append(string.Create(CultureInfo.InvariantCulture, $"{"chance",-22} {"-",-9} {Cell(Chance.VideoToMusic, null)}  {Cell(Chance.MusicToVideo, null)}"));
+        if (Ceiling is { } c)
+        {
+            text.AppendLine();
+            text.AppendLine("factor ceiling: ridge from each side's features to the generator's hidden factors (given for training), matched on the predictions;");
+            text.AppendLine("rendering ceiling: the same from the parameters each side was rendered from instead of features. Validation R² per factor:");
+            text.AppendLine(string.Create(CultureInfo.InvariantCulture, $"  {"factor",-22} {"music",6} {"video",6}   {"rendering: music",16} {"video",6}"));
+            text.Append(string.Join(Environment.NewLine, c.Factors.Select((f, i) =>
+                string.Create(CultureInfo.InvariantCulture, $"  {f,-22} {c.MusicR2[i],6:0.00} {c.VideoR2[i],6:0.00}   {c.Rendering?.MusicR2[i],16:0.00} {c.Rendering?.VideoR2[i],6:0.00}"))));
+        }
+
         return text.ToString();
     }
 
@@ -247,6 +333,18 @@ public sealed record TuneResult(
         })]),
         ["cca"] = RecallSpread.Of([Cca]).ToJson(),
         ["chance"] = RecallSpread.Of([Chance]).ToJson(),
+        ["factorCeiling"] = Ceiling is { } c ? CeilingJson(c) : null,
+        ["renderingCeiling"] = Ceiling?.Rendering is { } r ? CeilingJson(r) : null,
+    };
+
+    private static JsonObject CeilingJson(FactorCeilingResult c) => new()
+    {
+        ["test"] = RecallSpread.Of([c.Test]).ToJson(),
+        ["validationR2"] = new JsonObject(c.Factors.Select((f, i) => KeyValuePair.Create(f, (JsonNode?)new JsonObject
+        {
+            ["music"] = Math.Round(c.MusicR2[i], 4),
+            ["video"] = Math.Round(c.VideoR2[i], 4),
+        }))),
     };
 
     private static string Cell(DirectionRecall mean, DirectionRecall? sd) => sd is null
