@@ -99,7 +99,7 @@ public static class TuneBench
         {
             Description = "The generated corpus the catalogue was ingested from (its folder or corpus.json; default: DATA/corpus when it has one), for the factor-ceiling row",
         };
-        var command = new Command("tune", "The training-settings sweep on a data dir's catalogue (e.g. a demo run's): every variant over several seeds, beside CCA and chance on the demo's split.")
+        var command = new Command("tune", "The training-settings sweep on a data dir's catalogue (e.g. a demo run's): every variant over several seeds, beside CCA and chance on the demo's split, and on a generated corpus the factor and rendering ceilings.")
         {
             seeds, seed, set, only, variant, inter, threads, corpusOption,
         };
@@ -166,9 +166,10 @@ public static class TuneBench
     {
         var cca = CcaBaseline.Fit(corpus.Train);
         var ccaTest = cca.Evaluate(corpus.Test);
-        var ceiling = items is null ? null : FactorCeiling.Evaluate(corpus, items.ToDictionary(p => p.Key, p => p.Value.Factors)) with
+        var factors = items?.ToDictionary(p => p.Key, p => p.Value.Factors);
+        var ceiling = items is null || factors is null ? null : FactorCeiling.Evaluate(corpus, factors) with
         {
-            Rendering = FactorCeiling.Evaluate(FactorCeiling.RenderingCorpus(corpus, items), items.ToDictionary(p => p.Key, p => p.Value.Factors)),
+            Rendering = FactorCeiling.Evaluate(FactorCeiling.RenderingCorpus(corpus, items), factors),
         };
         var rows = new List<TuneRow>();
         foreach (var variant in variants)
