@@ -118,23 +118,35 @@ public static class FactorCeiling
     public static int[] EuclideanRanks(Matrix<double> queries, Matrix<double> gallery)
     {
         var n = queries.RowCount;
+        var (q, g) = (queries.ToRowArrays(), gallery.ToRowArrays());
         var ranks = new int[n];
-        for (var q = 0; q < n; q++)
+        for (var i = 0; i < n; i++)
         {
-            var own = (queries.Row(q) - gallery.Row(q)).L2Norm();
+            var own = SquaredDistance(q[i], g[i]);
             var closer = 0;
-            for (var g = 0; g < n; g++)
+            for (var j = 0; j < n; j++)
             {
-                if (g != q && (queries.Row(q) - gallery.Row(g)).L2Norm() <= own)
+                if (j != i && SquaredDistance(q[i], g[j]) <= own)
                 {
                     closer++;
                 }
             }
 
-            ranks[q] = closer + 1;
+            ranks[i] = closer + 1;
         }
 
         return ranks;
+    }
+
+    private static double SquaredDistance(double[] a, double[] b)
+    {
+        var sum = 0.0;
+        for (var k = 0; k < a.Length; k++)
+        {
+            sum += (a[k] - b[k]) * (a[k] - b[k]);
+        }
+
+        return sum;
     }
 
     private static (Matrix<double> Y, double[] Mean, double[] Std) StandardTargets(
