@@ -32,7 +32,7 @@ public sealed class FactorCeilingTests
 
         var result = FactorCeiling.Evaluate(corpus, factors);
 
-        // 60 test pairs: chance R@1 is 1/60, median rank 30.5. Ridge over 400 noise columns fits the 120 training rows
+        // 60 test pairs: chance R@1 is 1/60, median rank 30.5. Ridge over 400 noise columns fits the 180 training rows
         // perfectly at a small ridge, so an R² measured on them would be near 1; on validation it is at most noise.
         Assert.True(result.Test.VideoToMusic.At(1) <= 0.1, $"v→m R@1 {result.Test.VideoToMusic.At(1)}");
         Assert.True(result.Test.VideoToMusic.MedianRank >= 15, $"v→m median rank {result.Test.VideoToMusic.MedianRank}");
