@@ -38,15 +38,15 @@ public static class FactorCeiling
     /// <summary>Ridge strengths tried, as shares of the mean squared row norm (so they mean the same at any width).</summary>
     public static IReadOnlyList<double> Ridges { get; } = [0.003, 0.01, 0.03, 0.1, 0.3, 1, 3, 10];
 
-    public static double[] Targets(LatentFactors f)
+    public static double[] Targets(LatentFactors f) =>
+        [Math.Log(f.TempoBpm), f.Minor ? 1 : 0, f.Register, f.Timbre, f.Percussiveness, f.Loudness, .. KeyOnCircles(f.Key)];
+
+    /// <summary>A pitch class as cos, sin on the circle of fifths, then cos, sin on the chromatic circle.</summary>
+    public static double[] KeyOnCircles(int key)
     {
-        var fifths = 2 * Math.PI * (f.Key * 7 % 12) / 12;
-        var chromatic = 2 * Math.PI * f.Key / 12;
-        return
-        [
-            Math.Log(f.TempoBpm), f.Minor ? 1 : 0, f.Register, f.Timbre, f.Percussiveness, f.Loudness,
-            Math.Cos(fifths), Math.Sin(fifths), Math.Cos(chromatic), Math.Sin(chromatic),
-        ];
+        var fifths = 2 * Math.PI * (key * 7 % 12) / 12;
+        var chromatic = 2 * Math.PI * key / 12;
+        return [Math.Cos(fifths), Math.Sin(fifths), Math.Cos(chromatic), Math.Sin(chromatic)];
     }
 
     /// <summary>
@@ -95,13 +95,8 @@ public static class FactorCeiling
 
     public static float[] MusicRendering(MusicParameters m)
     {
-        var fifths = 2 * Math.PI * (m.Key * 7 % 12) / 12;
-        var chromatic = 2 * Math.PI * m.Key / 12;
-        return [.. new[]
-        {
-            Math.Log(m.TempoBpm), Math.Cos(fifths), Math.Sin(fifths), Math.Cos(chromatic), Math.Sin(chromatic), m.Minor ? 1 : 0,
-            m.Register, m.Timbre, m.Percussiveness, m.Loudness,
-        }.Select(v => (float)v)];
+        double[] values = [Math.Log(m.TempoBpm), .. KeyOnCircles(m.Key), m.Minor ? 1 : 0, m.Register, m.Timbre, m.Percussiveness, m.Loudness];
+        return [.. values.Select(v => (float)v)];
     }
 
     public static float[] VideoRendering(VideoParameters v)
@@ -171,8 +166,8 @@ public static class FactorCeiling
         public static Side Fit(float[] trainRows, int p, Matrix<double> y, float[] validationRows, Matrix<double> yValidation)
         {
             var normalizer = FeatureNormalizer.Fit(trainRows, p);
-            var x = Rows(normalizer, trainRows, p);
-            var xValidation = Rows(normalizer, validationRows, p);
+            var x = RowMatrix.Of(normalizer.Apply(trainRows), p);
+            var xValidation = RowMatrix.Of(normalizer.Apply(validationRows), p);
             var gram = x.TransposeAndMultiply(x);
             var cross = xValidation.TransposeAndMultiply(x);
             var scale = gram.Trace() / gram.RowCount;
@@ -200,14 +195,8 @@ public static class FactorCeiling
         /// <summary>Predicted standardised factors of <paramref name="rows"/>, each column times its weight.</summary>
         public Matrix<double> Predict(float[] rows, double[] weights)
         {
-            var predicted = Rows(Normalizer, rows, Normalizer.Dim).TransposeAndMultiply(TrainRows) * Alpha;
+            var predicted = RowMatrix.Of(Normalizer.Apply(rows), Normalizer.Dim).TransposeAndMultiply(TrainRows) * Alpha;
             return predicted * Matrix<double>.Build.DenseOfDiagonalArray(weights);
-        }
-
-        private static Matrix<double> Rows(FeatureNormalizer normalizer, float[] rows, int p)
-        {
-            var standard = normalizer.Apply(rows);
-            return Matrix<double>.Build.Dense(standard.Length / p, p, (r, c) => standard[(r * p) + c]);
         }
     }
 }

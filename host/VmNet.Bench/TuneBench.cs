@@ -166,11 +166,15 @@ public static class TuneBench
     {
         var cca = CcaBaseline.Fit(corpus.Train);
         var ccaTest = cca.Evaluate(corpus.Test);
-        var factors = items?.ToDictionary(p => p.Key, p => p.Value.Factors);
-        var ceiling = items is null || factors is null ? null : FactorCeiling.Evaluate(corpus, factors) with
+        FactorCeilingResult? ceiling = null;
+        if (items is not null)
         {
-            Rendering = FactorCeiling.Evaluate(FactorCeiling.RenderingCorpus(corpus, items), factors),
-        };
+            var factors = items.ToDictionary(p => p.Key, p => p.Value.Factors);
+            ceiling = FactorCeiling.Evaluate(corpus, factors) with
+            {
+                Rendering = FactorCeiling.Evaluate(FactorCeiling.RenderingCorpus(corpus, items), factors),
+            };
+        }
         var rows = new List<TuneRow>();
         foreach (var variant in variants)
         {

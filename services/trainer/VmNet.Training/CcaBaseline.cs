@@ -69,8 +69,8 @@ public sealed class CcaBaseline
             throw new ArgumentException($"CCA needs at least 2 training pairs (got {n})");
         }
 
-        var (musicNorm, musicPca, x) = Reduce(train.Music, train.MusicDim, n, options.PcaDims);
-        var (videoNorm, videoPca, y) = Reduce(train.Video, train.VideoDim, n, options.PcaDims);
+        var (musicNorm, musicPca, x) = Reduce(train.Music, train.MusicDim, options.PcaDims);
+        var (videoNorm, videoPca, y) = Reduce(train.Video, train.VideoDim, options.PcaDims);
         var k = Math.Min(options.Components, Math.Min(x.ColumnCount, y.ColumnCount));
 
         var cxx = Regularised(x.TransposeThisAndMultiply(x) / (n - 1), options.Regularisation);
@@ -99,11 +99,11 @@ public sealed class CcaBaseline
     public RecallReport Evaluate(PairSet set) => RecallAtK.Evaluate(ProjectMusic(set.Music), ProjectVideo(set.Video), Dim);
 
     // Standardised rows (n × p), the top-d principal directions (p × d) and the scores (n × d).
-    private static (FeatureNormalizer Normalizer, Matrix<double> Pca, Matrix<double> Scores) Reduce(float[] rows, int p, int n, int pcaDims)
+    private static (FeatureNormalizer Normalizer, Matrix<double> Pca, Matrix<double> Scores) Reduce(float[] rows, int p, int pcaDims)
     {
         var normalizer = FeatureNormalizer.Fit(rows, p);
         var standard = normalizer.Apply(rows);
-        var data = Matrix<double>.Build.Dense(n, p, (r, c) => standard[(r * p) + c]);
+        var data = RowMatrix.Of(standard, p);
         var (directions, _) = Pca.Fit(data, pcaDims);
         return (normalizer, directions, data * directions);
     }
@@ -130,7 +130,7 @@ public sealed class CcaBaseline
             var p = Normalizer.Dim;
             var n = rows.Length / p;
             var standard = Normalizer.Apply(rows);
-            var projected = Matrix<double>.Build.Dense(n, p, (r, c) => standard[(r * p) + c]) * Map;
+            var projected = RowMatrix.Of(standard, p) * Map;
             var result = new float[n * k];
             for (var r = 0; r < n; r++)
             {

@@ -37,8 +37,7 @@ public sealed class InputProjection
     /// </summary>
     public static InputProjection Fit(float[] standardRows, int p, int dims, bool whiten)
     {
-        var n = standardRows.Length / p;
-        var data = Matrix<double>.Build.Dense(n, p, (r, c) => standardRows[(r * p) + c]);
+        var data = RowMatrix.Of(standardRows, p);
         var (directions, variances) = Pca.Fit(data, dims);
         var d = directions.ColumnCount;
         // Whitening divides by the component's sd; a floor keeps a near-null last component from blowing up.
